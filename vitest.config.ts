@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Two cores here: integration tests start real processes (redis-server, haproxy, servers).
+    maxWorkers: 2,
+    fileParallelism: true,
+  },
+});
