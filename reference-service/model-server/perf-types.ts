@@ -48,6 +48,14 @@ export interface StepInput {
   decodeContextTokens: number;
   /** Prompt tokens prefilled this step (all new/chunked prefills together). */
   prefillTokens: number;
+  /**
+   * Optional: sum over the prefilling sequences of their tokens already in the KV cache before this
+   * chunk (earlier chunks, prefix-cache hits). Adds the attention work of long chunked prompts;
+   * 0 when omitted.
+   */
+  prefillContextTokens?: number;
+  /** Optional: how many sequences the prefill tokens belong to (splits the causal attention work); 1 when omitted. */
+  prefillSeqs?: number;
 }
 
 export interface PerfModel {

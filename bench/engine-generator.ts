@@ -1,0 +1,337 @@
+/**
+ * The load generator's own cost: CPU ms per 1,000 requests at a fixed arrival rate, and the most
+ * requests/s it sustains closed-loop, against a trivial node:http server in a child process, side
+ * by side with autocannon and wrk at equal connections. Every generator runs in its own child
+ * process and only that process's CPU is counted (process.cpuUsage inside the node workers, from
+ * the first to the last request after a warm-up; cutime/cstime of the shell that waited for wrk).
+ *
+ * The fixed-rate agentload figures come twice: driven by the engine's constant-arrival-rate
+ * executor (what a run costs, less metrics) and by the bench's minimal loop (the client alone).
+ *
+ *   node --import tsx bench/engine-generator.ts     (about 50 s)
+ */
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRealClock } from '../harness/engine/clock.ts';
+import { createClient } from '../harness/engine/client/index.ts';
+import type { TurnRequest } from '../harness/engine/client/index.ts';
+import {
+  cpuMsSince,
+  forkTs,
+  nodeVersionLine,
+  printTable,
+  processCpuMs,
+  runConstantArrivalRate,
+  runFixedRate,
+  startServer,
+  statCpuMs,
+} from './engine-bench-support.ts';
+
+const CONNECTIONS = 50;
+const RATE_PER_SEC = 2_000;
+const DURATION_SEC = 5;
+const WARMUP_SEC = 1;
+const PATH = '/v1/chat/completions';
+/** The body our client sends (include_usage filled in), so every tool sends the same bytes. */
+const BODY = {
+  model: 'bench',
+  messages: [{ role: 'user', content: 'hello' }],
+  max_tokens: 1,
+  stream: true,
+  stream_options: { include_usage: true },
+};
+const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer bench' };
+
+type Tool = 'agentload' | 'agentload-executor' | 'node-http' | 'autocannon';
+type Mode = 'rate' | 'max';
+interface WorkerConfig {
+  tool: Tool;
+  mode: Mode;
+  url: string;
+}
+interface Measured {
+  requests: number;
+  errors: number;
+  cpuMs: number;
+  wallSec: number;
+}
+
+interface AutocannonResult {
+  requests: { total: number };
+  errors: number;
+  non2xx: number;
+  timeouts: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+
+async function agentloadWorker(cfg: WorkerConfig, durationSec: number): Promise<Measured> {
+  const now = (): number => performance.now();
+  const client = createClient({
+    baseUrl: cfg.url,
+    connections: CONNECTIONS,
+    now,
+    requestTimeoutMs: 10_000,
+    captureText: false,
+  });
+  const request = (scheduledAtMs: number): TurnRequest => ({
+    protocol: 'openai-chat',
+    path: PATH,
+    headers: HEADERS,
+    body: BODY,
+    scheduledAtMs,
+  });
+  let requests = 0;
+  let errors = 0;
+  const count = (r: { errorClass: string | null }): void => {
+    requests++;
+    if (r.errorClass !== null) errors++;
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  if (cfg.mode === 'rate') {
+    const inFlight: Promise<void>[] = [];
+    await runFixedRate({
+      now,
+      ratePerSec: RATE_PER_SEC,
+      durationSec,
+      fire: (at) => void inFlight.push(client.send(request(at)).then(count)),
+    });
+    await Promise.all(inFlight);
+  } else {
+    const endMs = t0 + durationSec * 1000;
+    const loop = async (): Promise<void> => {
+      while (now() < endMs) count(await client.send(request(now())));
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+  }
+  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (now() - t0) / 1000 };
+  await client.close();
+  return measured;
+}
+
+/** The engine's constant-arrival-rate executor driving the client, as a run does (minus metrics). */
+async function executorWorker(cfg: WorkerConfig, durationSec: number): Promise<Measured> {
+  const clock = createRealClock();
+  const client = createClient({
+    baseUrl: cfg.url,
+    connections: CONNECTIONS,
+    now: () => clock.now(),
+    requestTimeoutMs: 10_000,
+    captureText: false,
+  });
+  let requests = 0;
+  let errors = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = clock.now();
+  await runConstantArrivalRate({
+    clock,
+    ratePerSec: RATE_PER_SEC,
+    durationSec,
+    maxVUs: 1_000,
+    iterate: async (ctx) => {
+      const r = await client.send({
+        protocol: 'openai-chat',
+        path: PATH,
+        headers: HEADERS,
+        body: BODY,
+        ...ctx,
+      });
+      requests++;
+      if (r.errorClass !== null) errors++;
+    },
+  });
+  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (clock.now() - t0) / 1000 };
+  await client.close();
+  return measured;
+}
+
+/** node:http with a keep-alive agent on the same pacing: what the pacing alone costs Node. */
+async function nodeHttpWorker(cfg: WorkerConfig, durationSec: number): Promise<Measured> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const body = JSON.stringify(BODY);
+  const { hostname, port } = new URL(cfg.url);
+  let requests = 0;
+  let errors = 0;
+  const once = (): Promise<void> =>
+    new Promise((resolve) => {
+      const req = http.request(
+        { hostname, port, path: PATH, method: 'POST', agent, headers: HEADERS },
+        (res) => {
+          if (res.statusCode !== 200) errors++;
+          res.on('data', () => undefined);
+          res.on('end', () => {
+            requests++;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors++;
+        requests++;
+        resolve();
+      });
+      req.end(body);
+    });
+  const now = (): number => performance.now();
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  const inFlight: Promise<void>[] = [];
+  await runFixedRate({ now, ratePerSec: RATE_PER_SEC, durationSec, fire: () => void inFlight.push(once()) });
+  await Promise.all(inFlight);
+  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (now() - t0) / 1000 };
+  agent.destroy();
+  return measured;
+}
+
+async function autocannonWorker(cfg: WorkerConfig, durationSec: number): Promise<Measured> {
+  const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const r = await autocannon({
+    url: cfg.url + PATH,
+    connections: CONNECTIONS,
+    duration: durationSec,
+    method: 'POST',
+    headers: HEADERS,
+    body: JSON.stringify(BODY),
+    // Its correction records ceil(1/rate) = 1 ms intervals (a unit slip) and inflates counts.
+    ...(cfg.mode === 'rate' ? { overallRate: RATE_PER_SEC, ignoreCoordinatedOmission: true } : {}),
+  });
+  return {
+    requests: r.requests.total,
+    errors: r.errors + r.non2xx + r.timeouts,
+    cpuMs: cpuMsSince(cpu0),
+    wallSec: (performance.now() - t0) / 1000,
+  };
+}
+
+async function worker(cfg: WorkerConfig): Promise<void> {
+  const workers: Record<Tool, (cfg: WorkerConfig, durationSec: number) => Promise<Measured>> = {
+    agentload: agentloadWorker,
+    'agentload-executor': executorWorker,
+    'node-http': nodeHttpWorker,
+    autocannon: autocannonWorker,
+  };
+  const run = workers[cfg.tool];
+  await run(cfg, WARMUP_SEC);
+  const measured = await run(cfg, DURATION_SEC);
+  process.send?.({ type: 'result', ...measured });
+  process.disconnect?.();
+}
+
+async function measureWorker(
+  cfg: WorkerConfig,
+  serverPid: number,
+): Promise<Measured & { serverCpuMs: number }> {
+  const child = forkTs('./engine-generator.ts', ['worker', JSON.stringify(cfg)]);
+  const serverCpu0 = processCpuMs(serverPid);
+  const result = await child.next<Measured>('result');
+  const serverCpuMs = processCpuMs(serverPid) - serverCpu0;
+  await child.stop();
+  return { ...result, serverCpuMs };
+}
+
+function measureWrk(url: string, serverPid: number): (Measured & { serverCpuMs: number }) | string {
+  if (spawnSync('wrk', ['--version']).error !== undefined) {
+    return 'wrk not installed (apt-get install -y wrk); skipped';
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'agentload-wrk-'));
+  const script = join(dir, 'post.lua');
+  const headerLines = Object.entries(HEADERS).map(([k, v]) => `wrk.headers["${k}"] = "${v}"`);
+  writeFileSync(
+    script,
+    [`wrk.method = "POST"`, `wrk.body = '${JSON.stringify(BODY)}'`, ...headerLines].join('\n'),
+  );
+  const serverCpu0 = processCpuMs(serverPid);
+  // The shell's cutime/cstime, read after `wrk` was waited for, is wrk's CPU and nothing else's.
+  const shell = `wrk -t1 -c${CONNECTIONS} -d${DURATION_SEC}s -s ${script} ${url}${PATH}; read -r s < /proc/$$/stat; echo "STAT $s"`;
+  const out = spawnSync('bash', ['-c', shell], { encoding: 'utf8' });
+  const serverCpuMs = processCpuMs(serverPid) - serverCpu0;
+  rmSync(dir, { recursive: true, force: true });
+  const total = /(\d+) requests in ([\d.]+)s/.exec(out.stdout);
+  const stat = /STAT (.*)/.exec(out.stdout);
+  if (total === null || stat === null) return `wrk output not understood: ${out.stdout}${out.stderr}`;
+  const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out.stdout);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    out.stdout,
+  );
+  const socketErrorCount =
+    socketErrors === null ? 0 : socketErrors.slice(1).reduce((a, b) => a + Number(b), 0);
+  return {
+    requests: Number(total[1]),
+    errors: Number(errors?.[1] ?? 0) + socketErrorCount,
+    cpuMs: statCpuMs(stat[1] as string, 'children'),
+    wallSec: Number(total[2]),
+    serverCpuMs,
+  };
+}
+
+function row(label: string, m: Measured & { serverCpuMs: number }, peer: Measured | undefined) {
+  const cpuPer1k = (m.cpuMs / m.requests) * 1000;
+  const peerCpuPer1k = peer === undefined ? NaN : (peer.cpuMs / peer.requests) * 1000;
+  const ratePerSec = m.requests / m.wallSec;
+  return {
+    generator: label,
+    requests: m.requests,
+    errors: m.errors,
+    'req/s': ratePerSec,
+    'gen CPU ms/1k req': cpuPer1k,
+    'gen CPU %': (m.cpuMs / (m.wallSec * 1000)) * 100,
+    'server CPU %': (m.serverCpuMs / (m.wallSec * 1000)) * 100,
+    'CPU/1k vs autocannon': cpuPer1k / peerCpuPer1k,
+    'req/s vs autocannon': peer === undefined ? NaN : ratePerSec / (peer.requests / peer.wallSec),
+  };
+}
+
+async function parent(): Promise<void> {
+  console.log(`engine-generator: ${nodeVersionLine()}; ${CONNECTIONS} connections; POST ${PATH} (SSE body)`);
+  const server = await startServer('trivial');
+  const pid = server.process.pid as number;
+  try {
+    const rate: Record<string, Measured & { serverCpuMs: number }> = {};
+    const max: Record<string, Measured & { serverCpuMs: number }> = {};
+    for (const tool of ['agentload-executor', 'agentload', 'node-http', 'autocannon'] as const) {
+      rate[tool] = await measureWorker({ tool, mode: 'rate', url: server.url }, pid);
+    }
+    for (const tool of ['agentload', 'autocannon'] as const) {
+      max[tool] = await measureWorker({ tool, mode: 'max', url: server.url }, pid);
+    }
+    const wrk = measureWrk(server.url, pid);
+    const peerRate = rate['autocannon'];
+    const peerMax = max['autocannon'];
+    printTable(
+      `Fixed arrival rate ${RATE_PER_SEC} req/s for ${DURATION_SEC} s (wrk has no rate mode; wrk2 is not packaged)`,
+      [
+        row('agentload executor + client', rate['agentload-executor']!, peerRate),
+        row('agentload client, bench loop', rate['agentload']!, peerRate),
+        row('node:http, bench loop', rate['node-http']!, peerRate),
+        row('autocannon (overallRate)', peerRate!, peerRate),
+      ],
+    );
+    console.log(
+      'Pacing differs: the agentload rows and node:http send each request at its own due time (t0 + i/rate);' +
+        " autocannon sends each connection's per-second quota back to back, then idles until the next" +
+        ' second, so its requests share wake-ups and syscalls (cheaper per request, but bursts).',
+    );
+    const maxRows = [
+      row('agentload client', max['agentload']!, peerMax),
+      row('autocannon', peerMax!, peerMax),
+    ];
+    if (typeof wrk === 'string') console.log(wrk);
+    else maxRows.push(row('wrk -t1', wrk, peerMax));
+    printTable(`Closed loop, as fast as possible, ${DURATION_SEC} s`, maxRows);
+    console.log(
+      '\nOne core each for server and generator on a 2-core machine: when server CPU is near 100 %,' +
+        ' req/s is the server\'s ceiling and "gen CPU ms/1k req" is the figure to compare.',
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+if (process.argv[2] === 'worker') await worker(JSON.parse(process.argv[3] as string) as WorkerConfig);
+else await parent();

@@ -1,0 +1,243 @@
+/**
+ * Does the model-server simulator keep its step schedule while streaming to many clients?
+ *
+ * The simulator (a forked child, so the client's CPU is not counted against it) runs the real
+ * profile; this process opens the streams with plain node:http and counts SSE frames. For every
+ * forward step that follows another (not a wake-up from idle) the child records the timing error
+ * = actual start - scheduled start (the previous step's end). The peer in the same run is a single
+ * stream: the same server with no fan-out, so the ratio shows what 1,000 streams cost.
+ *
+ *   node --import tsx bench/model-server-step-timing.ts
+ *   BENCH_STREAMS=1000 BENCH_TOKENS=400 BENCH_PROFILE=llama-3.1-8b@h100 node --import tsx bench/...
+ *   BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the server)
+ *
+ * Target: p99 timing error < 1 ms at 1,000 streams.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { availableParallelism, loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+interface PhaseReport {
+  type: 'report';
+  steps: number;
+  /** Steps with every stream decoding and no prefill: the figures below are over these. */
+  steadySteps: number;
+  errorP50Ms: number;
+  errorP99Ms: number;
+  errorMaxMs: number;
+  /** Over every step, ramp-up (connections, parsing, prefill) and ramp-down included. */
+  allP99Ms: number;
+  allMaxMs: number;
+  /** Time to write one steady step's tokens to every stream. */
+  emitP50Ms: number;
+  emitP99Ms: number;
+  meanStepMs: number;
+  maxBatch: number;
+  cpuMs: number;
+  wallMs: number;
+}
+
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
+const TOKENS = Number(process.env.BENCH_TOKENS ?? 400);
+const PROFILE = process.env.BENCH_PROFILE ?? 'llama-3.1-8b@h100';
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function runServer(): Promise<void> {
+  const { startModelServer } = await import('../reference-service/model-server/index.ts');
+  const { loadProfile } = await import('../reference-service/model-server/profiles.ts');
+  const { createPerfModel } = await import('../reference-service/model-server/perf-model.ts');
+  // EOS off: every stream lasts exactly TOKENS tokens, so the batch holds all of them throughout.
+  const profile = { ...loadProfile(PROFILE), eosLength: { medianTokens: 1e9, sigma: 0 } };
+  let errorsMs: number[] = [];
+  let steadyErrorsMs: number[] = [];
+  let emitMs: number[] = [];
+  let target = 1;
+  let stepMsSum = 0;
+  let maxBatch = 0;
+  let cpu = process.cpuUsage();
+  let wallStart = performance.now();
+  const server = await startModelServer({
+    port: 0,
+    loadTimeSec: 0,
+    perfModel: createPerfModel(profile),
+    maxConcurrentRequests: STREAMS + 16,
+    onStep: (r) => {
+      if (r.fromIdle) return;
+      errorsMs.push(r.startedAtMs - r.scheduledAtMs);
+      // Steady: every stream of the phase is decoding and nothing else happens (no arrivals).
+      if (r.input.decodeSeqs === target && r.input.prefillTokens === 0) {
+        steadyErrorsMs.push(r.startedAtMs - r.scheduledAtMs);
+        emitMs.push(r.emitMs);
+      }
+      stepMsSum += r.durationMs;
+      maxBatch = Math.max(maxBatch, r.input.decodeSeqs);
+    },
+  });
+  process.on('message', (msg: { type: string; streams?: number }) => {
+    if (msg.type === 'reset') {
+      target = msg.streams ?? 1;
+      errorsMs = [];
+      steadyErrorsMs = [];
+      emitMs = [];
+      stepMsSum = 0;
+      maxBatch = 0;
+      cpu = process.cpuUsage();
+      wallStart = performance.now();
+      process.send!({ type: 'reset-done' });
+    } else if (msg.type === 'report') {
+      const used = process.cpuUsage(cpu);
+      const sorted = [...errorsMs].sort((a, b) => a - b);
+      const steady = [...steadyErrorsMs].sort((a, b) => a - b);
+      const emits = [...emitMs].sort((a, b) => a - b);
+      const report: PhaseReport = {
+        type: 'report',
+        steps: sorted.length,
+        steadySteps: steady.length,
+        errorP50Ms: percentile(steady, 50),
+        errorP99Ms: percentile(steady, 99),
+        errorMaxMs: steady.at(-1) ?? NaN,
+        allP99Ms: percentile(sorted, 99),
+        allMaxMs: sorted.at(-1) ?? NaN,
+        emitP50Ms: percentile(emits, 50),
+        emitP99Ms: percentile(emits, 99),
+        meanStepMs: stepMsSum / Math.max(1, sorted.length),
+        maxBatch,
+        cpuMs: (used.user + used.system) / 1000,
+        wallMs: performance.now() - wallStart,
+      };
+      process.send!(report);
+    }
+  });
+  process.on('SIGTERM', () => void server.close().then(() => process.exit(0)));
+  process.send!({ type: 'listening', port: server.port });
+}
+
+function nextMessage<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg: { type?: string }): void => {
+      if (msg.type !== type) return;
+      child.off('message', onMessage);
+      resolve(msg as T);
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}) before "${type}"`)));
+  });
+}
+
+/** One /generate_stream request; resolves with the number of SSE frames received. */
+function stream(port: number, agent: Agent, index: number): Promise<number> {
+  const body = JSON.stringify({ inputs: `bench stream ${index}`, parameters: { max_new_tokens: TOKENS } });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/generate_stream',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let frames = 0;
+        let pendingNewline = false;
+        res.on('data', (chunk: Buffer) => {
+          if (pendingNewline && chunk[0] === 10) frames++;
+          for (let i = chunk.indexOf('\n\n'); i !== -1; i = chunk.indexOf('\n\n', i + 2)) frames++;
+          pendingNewline = chunk[chunk.length - 1] === 10;
+        });
+        res.on('end', () => resolve(frames));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function phase(
+  child: ChildProcess,
+  port: number,
+  streams: number,
+): Promise<PhaseReport & { frames: number }> {
+  const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
+  child.send({ type: 'reset', streams });
+  await nextMessage(child, 'reset-done');
+  const counts = await Promise.all(Array.from({ length: streams }, (_, i) => stream(port, agent, i)));
+  child.send({ type: 'report' });
+  const report = await nextMessage<PhaseReport>(child, 'report');
+  agent.destroy();
+  return { ...report, frames: counts.reduce((a, b) => a + b, 0) };
+}
+
+function row(name: string, streams: number, r: PhaseReport & { frames: number }): string[] {
+  return [
+    name,
+    String(streams),
+    String(r.maxBatch),
+    `${r.steadySteps}/${r.steps}`,
+    r.meanStepMs.toFixed(2),
+    r.errorP50Ms.toFixed(3),
+    r.errorP99Ms.toFixed(3),
+    r.errorMaxMs.toFixed(3),
+    r.allP99Ms.toFixed(3),
+    r.allMaxMs.toFixed(3),
+    r.emitP50Ms.toFixed(2),
+    r.emitP99Ms.toFixed(2),
+    `${((100 * r.cpuMs) / r.wallMs).toFixed(0)}%`,
+    ((r.frames * 1000) / r.wallMs).toFixed(0),
+  ];
+}
+
+async function main(): Promise<void> {
+  const child = fork(fileURLToPath(import.meta.url), ['server'], {
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const { port } = await nextMessage<{ port: number }>(child, 'listening');
+  const peer = await phase(child, port, 1);
+  const load = await phase(child, port, STREAMS);
+  child.kill('SIGTERM');
+  const header = [
+    'phase',
+    'streams',
+    'max batch',
+    'steady/all steps',
+    'step ms',
+    'err p50',
+    'err p99',
+    'err max',
+    'all p99',
+    'all max',
+    'emit p50',
+    'emit p99',
+    'server CPU',
+    'frames/s',
+  ];
+  const rows = [header, row('peer', 1, peer), row('load', STREAMS, load)];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log(`model-server step timing: profile ${PROFILE}, ${TOKENS} tokens per stream`);
+  console.log(
+    `node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(2)}`,
+  );
+  console.log(
+    'ms. err: step start error (actual - scheduled) over steady steps (all streams decoding); ' +
+      "all: over every step; emit: time to write one step's tokens to all streams",
+  );
+  for (const r of rows) console.log(r.map((c, i) => c.padStart(widths[i]!)).join('  '));
+  const ratio = load.errorP99Ms / Math.max(peer.errorP99Ms, 1e-3);
+  console.log(
+    `p99 timing error at ${STREAMS} streams: ${load.errorP99Ms.toFixed(3)} ms (${ratio.toFixed(1)}x the single-stream peer)`,
+  );
+  console.log(load.errorP99Ms < 1 ? 'PASS: p99 < 1 ms' : 'FAIL: p99 >= 1 ms');
+  if (load.maxBatch < STREAMS)
+    console.log(`note: the batch peaked at ${load.maxBatch} of ${STREAMS} streams`);
+}
+
+if (process.argv[2] === 'server') await runServer();
+else await main();

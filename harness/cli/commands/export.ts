@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { InvalidConfigError } from '../../errors.ts';
+import { ExitCode } from '../exit-codes.ts';
+
+interface ExportK6Flags {
+  out?: string;
+  e2eSec?: string;
+  safety?: string;
+  target?: string;
+  types?: boolean;
+}
+
+function positive(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw new InvalidConfigError('flags', [{ path: flag, message: `"${value}" is not a positive number` }]);
+  }
+  return n;
+}
+
+/** `agentload export k6 <scenario>`: the scenario as a k6 + xk6-sse script (docs/distributed.md). */
+export function register(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  const exporter = program.command('export').description("Write a scenario in another load tool's format");
+  exporter
+    .command('k6')
+    .argument('<scenario>', 'a shipped scenario or a scenario file')
+    .description(
+      'Write a k6 script (for a k6 built with xk6-sse) with the same executors, workload and thresholds',
+    )
+    .option('--out <file>', 'where to write the script (default <scenario>.k6.js)')
+    .option(
+      '--e2e-sec <s>',
+      "expected seconds per request, for Little's-law VU sizing (default: the SLO's E2E, else 10)",
+    )
+    .option('--safety <x>', "multiplier on the Little's-law VU count (default 1.5)")
+    .option('--target <url>', 'default target when AGENTLOAD_TARGET is unset (default http://127.0.0.1:8080)')
+    .option('--types', 'also write xk6-sse.d.ts next to the script, for tsc and editors')
+    .action((ref: string, flags: ExportK6Flags) =>
+      run(async () => {
+        const e2eSec = positive('--e2e-sec', flags.e2eSec);
+        const safetyFactor = positive('--safety', flags.safety);
+        const [{ loadScenario }, { exportK6Script }, fs, path] = await Promise.all([
+          import('../../engine/scenario-source.ts'),
+          import('../../k6/export.ts'),
+          import('node:fs/promises'),
+          import('node:path'),
+        ]);
+        const scenario = await loadScenario(ref);
+        const { version } = JSON.parse(
+          await fs.readFile(new URL('../../../package.json', import.meta.url), 'utf8'),
+        ) as { version: string };
+        const result = await exportK6Script(scenario, {
+          ...(e2eSec === undefined ? {} : { e2eSec }),
+          ...(safetyFactor === undefined ? {} : { safetyFactor }),
+          ...(flags.target === undefined ? {} : { defaultTarget: flags.target }),
+          version,
+        });
+        const out = flags.out ?? `${scenario.name}.k6.js`;
+        await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+        await fs.writeFile(out, result.script);
+        if (flags.types) {
+          const types = new URL('../../k6/xk6-sse.d.ts', import.meta.url);
+          await fs.copyFile(types, path.join(path.dirname(path.resolve(out)), 'xk6-sse.d.ts'));
+        }
+        process.stderr.write(`wrote ${out}\n`);
+        for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+        return ExitCode.ok;
+      }),
+    );
+}

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { ExitCode } from '../exit-codes.ts';
+
+interface MergeFlags {
+  out?: string;
+}
+
+/**
+ * `agentload merge <results...>`: the parts of one split run (`agentload run --segment`, or k6
+ * runners after `ingest`) as one results directory, through merged histograms (mergeResults).
+ */
+export function register(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  program
+    .command('merge')
+    .argument('<results...>', 'results directories of the parts of one run')
+    .description('Merge the results of a split run: counts add up, percentiles come from merged histograms')
+    .option('--out <dir>', 'results directory to write (default results/<time>-<scenario>-merged/)')
+    .action((dirs: string[], flags: MergeFlags) =>
+      run(async () => {
+        const [{ mergeResults }, { readSummary }, { createResultsDir }, brief, { reportError }, fs] =
+          await Promise.all([
+            import('../../results/merge.ts'),
+            import('../../results/read.ts'),
+            import('../../results/write.ts'),
+            import('../../k6/brief.ts'),
+            import('../report-error.ts'),
+            import('node:fs/promises'),
+          ]);
+        try {
+          const first = await readSummary(dirs[0]!);
+          const out =
+            flags.out ??
+            (await createResultsDir(
+              'results',
+              `${first.run.scenario}-merged`,
+              new Date(first.run.startedAt),
+            ));
+          await fs.mkdir(out, { recursive: true });
+          const { summary } = await mergeResults(dirs, { outDir: out });
+          for (const line of brief.formatBrief(summary, out)) process.stderr.write(`${line}\n`);
+          return brief.thresholdsPassed(summary) ? ExitCode.ok : ExitCode.thresholdsFailed;
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== 'AL_INVALID_RESULTS') throw error;
+          reportError(error);
+          return ExitCode.invalidConfig;
+        }
+      }),
+    );
+}

@@ -1,0 +1,299 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import type { CapacityPlan } from '../../../planner/plan.ts';
+import type { Reasoning } from '../../../planner/types.ts';
+import { ExitCode } from '../exit-codes.ts';
+
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
+  return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
+  return n;
+}
+
+function pairs(value: string): [string, string][] {
+  return value.split(',').map((part) => {
+    const [k, v] = part.split('=').map((s) => s.trim());
+    if (!k || v === undefined || v === '') throw new InvalidArgumentError(`"${part}" is not key=value`);
+    return [k, v];
+  });
+}
+
+/** `a=0.5,b=0.5` -> tenant shares. */
+function tenants(value: string) {
+  return pairs(value).map(([name, share]) => ({ name, share: positive(share) }));
+}
+
+const QUOTA_KEYS: Record<string, string> = {
+  rpm: 'requestsPerMin',
+  tpm: 'tokensPerMin',
+  itpm: 'inputTokensPerMin',
+  otpm: 'outputTokensPerMin',
+  'max-tokens': 'maxTokens',
+};
+
+/** `name=openai-tier2,rpm=5000,tpm=2000000[,itpm=..,otpm=..,max-tokens=..]`. */
+function apiQuota(value: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: 'hosted-api' };
+  for (const [k, v] of pairs(value)) {
+    if (k === 'name') out['name'] = v;
+    else if (QUOTA_KEYS[k] !== undefined) out[QUOTA_KEYS[k]] = positive(v);
+    else
+      throw new InvalidArgumentError(`unknown quota key "${k}" (use name, rpm, tpm, itpm, otpm, max-tokens)`);
+  }
+  return out;
+}
+
+interface PlanFlags {
+  from: string[];
+  agentFrom: string[];
+  demand?: string;
+  peakRps?: number;
+  users?: number;
+  turnsPerMin?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  tenants?: { name: string; share: number }[];
+  slo?: string;
+  policy?: string;
+  utilization?: number;
+  redundancy?: string;
+  gpusPerReplica?: number;
+  gpusPerNode?: number;
+  gpuHourUsd?: number;
+  agentReplicaHourUsd?: number;
+  coldStartSec?: number;
+  minReplicas?: number;
+  warmPool?: number;
+  apiQuota?: Record<string, unknown>;
+  whatIf?: string;
+  seed?: number;
+  bootstrap?: number;
+  out?: string;
+  json?: boolean;
+}
+
+function defined(entries: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined));
+}
+
+function demandFlags(f: PlanFlags): Record<string, unknown> {
+  return defined({
+    peakRequestsPerSec: f.peakRps,
+    users: f.users === undefined ? undefined : { concurrent: f.users, turnsPerMinute: f.turnsPerMin },
+    meanInputTokens: f.inputTokens,
+    meanOutputTokens: f.outputTokens,
+    tenants: f.tenants,
+  });
+}
+
+function policyFlags(f: PlanFlags): Record<string, unknown> {
+  return defined({
+    utilizationTarget: f.utilization,
+    redundancy: f.redundancy,
+    gpusPerReplica: f.gpusPerReplica,
+    gpusPerNode: f.gpusPerNode,
+    gpuHourUsd: f.gpuHourUsd,
+    agentReplicaHourUsd: f.agentReplicaHourUsd,
+    coldStartSec: f.coldStartSec,
+    hostedApi: f.apiQuota,
+    seed: f.seed,
+    bootstrapIterations: f.bootstrap,
+    autoscaler: defined({ minReplicas: f.minReplicas, warmPool: f.warmPool }),
+  });
+}
+
+const num = (v: number | string | boolean | null | undefined): string =>
+  typeof v === 'number' ? (Number.isFinite(v) ? String(Math.round(v * 1000) / 1000) : 'inf') : String(v);
+
+function reasoningLines(rs: readonly Reasoning[]): string[] {
+  return rs.map((r) => {
+    const inputs = Object.entries(r.inputs)
+      .map(([k, v]) => `${k}=${num(v)}`)
+      .join(', ');
+    return `    ${r.name}: ${num(r.value)}  [${r.formula}${inputs ? `; ${inputs}` : ''}]${r.note ? ` (${r.note})` : ''}`;
+  });
+}
+
+type Option = CapacityPlan['options'][number];
+
+function formatOption(o: Option, recommended: boolean): string[] {
+  const g = o.goodput;
+  const ci =
+    g.ci === null
+      ? 'no interval: no repeated sweep points'
+      : `${num(g.ci.confidence * 100)}% CI ${num(g.ci.lowPerSec)}-${num(g.ci.highPerSec)}`;
+  const bound = g.status === 'censored' ? ', lower bound' : '';
+  const out = [
+    `  ${recommended ? '* ' : ''}${o.curveKey} (measured): goodput ${num(g.ratePerSec)} req/s per replica (${ci}), binding ${g.binding}${bound}`,
+    ...reasoningLines([...o.reasoning, ...g.reasoning]),
+    `    => ${o.totals.replicas} replicas, ${o.totals.gpus} GPUs, ${o.totals.nodes} nodes`,
+  ];
+  for (const r of o.regions) {
+    const q = r.queueing.atRecommended;
+    out.push(
+      `    region ${r.name}: ${r.size.replicas} replicas for ${num(r.ratePerSec)} req/s; P(wait) ${num(q.waitProbability)}, E[W] ${num(q.meanWaitMs)} ms, P(W > ${num(q.budgetMs)} ms) ${num(q.pWaitOverBudget)}; smallest within SLO ${r.queueing.smallestReplicas}`,
+      ...reasoningLines([...r.size.reasoning, ...r.queueing.reasoning]),
+    );
+  }
+  return out;
+}
+
+function formatLimits(plan: CapacityPlan): string[] {
+  const gl = plan.rateLimits.global;
+  const out = [
+    `  Rate limits: ${gl.requestsPerMin} RPM, ${gl.tokensPerMin} TPM fleet-wide`,
+    ...reasoningLines(gl.reasoning),
+  ];
+  for (const t of plan.rateLimits.tenants) {
+    out.push(
+      `    tenant ${t.name}: ${t.requestsPerMin} RPM, ${t.tokensPerMin} TPM, burst ${t.gcra.burst}, GCRA T=${num(t.gcra.emissionIntervalMs)} ms tau=${num(t.gcra.toleranceMs)} ms, concurrency ${t.concurrency}`,
+    );
+  }
+  const h = plan.hostedApi;
+  if (h !== null) {
+    out.push(
+      `  Hosted API ${h.api}: ${h.ok ? 'fits' : 'DOES NOT FIT'} (binding ${h.binding})`,
+      ...reasoningLines(h.reasoning),
+    );
+  }
+  return out;
+}
+
+function formatAutoscaling(a: NonNullable<CapacityPlan['autoscaling']>): string[] {
+  const pool =
+    a.warmPoolForNoOverSlo === null ? 'no warm pool does' : `a warm pool of ${a.warmPoolForNoOverSlo}`;
+  return [
+    `  Autoscaling: ${num(a.run.secondsOverSlo)} s over SLO (cold start ${num(a.coldStartSec)} s); min replicas ${num(a.minReplicasForNoOverSlo)} removes them, ${pool}`,
+    ...reasoningLines(a.reasoning),
+  ];
+}
+
+function formatWhatIf(rows: NonNullable<CapacityPlan['whatIf']>): string[] {
+  const out = ['  What-if (MODELLED from the performance model, not measured):'];
+  for (const w of rows) {
+    if (w.goodputPerReplica === null) {
+      out.push(`    ${w.profile}: cannot meet the SLO even with one request in flight`);
+      continue;
+    }
+    const cost = w.costPerHourUsd === null ? '' : `, ${num(w.costPerHourUsd)} USD/h`;
+    const cal = w.calibrationFactor === null ? '' : ` (calibrated x${num(w.calibrationFactor)})`;
+    out.push(
+      `    ${w.profile}: ${num(w.goodputPerReplica)} req/s per replica (N* ${w.modelled!.concurrency}) -> ${w.replicas} replicas, ${w.gpus} GPUs${cost}${cal}`,
+    );
+  }
+  return out;
+}
+
+/** The plan for a person; plan.json carries the same numbers. */
+export function formatPlan(plan: CapacityPlan, planMs: number): string {
+  const d = plan.demand;
+  const out = [
+    `Capacity plan (computed in ${num(planMs)} ms, seed ${plan.inputs.policy.seed})`,
+    `  Demand: peak ${num(d.peakRatePerSec)} req/s, mix ${num(d.meanInputTokens)} in / ${num(d.meanOutputTokens)} out (${d.mixSource})`,
+    ...reasoningLines(d.reasoning),
+    ...plan.options.flatMap((o, i) => formatOption(o, i === plan.recommended)),
+  ];
+  const s = plan.settings;
+  if (s !== null) {
+    out.push(
+      `  Settings: max_concurrent_requests ${s.maxConcurrentRequests}, max_batch_prefill_tokens ${s.maxBatchPrefillTokens} (${s.prefillBasis}), agent in-flight ${num(s.agentInFlightLimit)}`,
+      ...reasoningLines(s.reasoning),
+    );
+  }
+  if (plan.agent !== null) {
+    out.push(
+      `  Agent: ${plan.agent.size.replicas} replicas (${plan.agent.basis})`,
+      ...reasoningLines(plan.agent.size.reasoning),
+    );
+  }
+  if (plan.cost !== null)
+    out.push(`  Cost: ${num(plan.cost.costPerHourUsd)} USD/h`, ...reasoningLines(plan.cost.reasoning));
+  out.push(...formatLimits(plan));
+  if (plan.autoscaling !== null) out.push(...formatAutoscaling(plan.autoscaling));
+  if (plan.whatIf !== null) out.push(...formatWhatIf(plan.whatIf));
+  for (const n of plan.notes) out.push(`  note: ${n}`);
+  return `${out.join('\n')}\n`;
+}
+
+export function register(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
+  program
+    .command('plan')
+    .description('Turn sweep results and a demand into GPUs, replicas, settings, rate limits and cost')
+    .option('--from <paths...>', 'results directories (or summary.json) of model-server sweeps', [])
+    .option('--agent-from <paths...>', 'results of sweeps where the agent was the bottleneck', [])
+    .option(
+      '--demand <file>',
+      'demand file (YAML/JSON): peak, users, token mix, daily curve, spikes, tenants',
+    )
+    .option('--peak-rps <n>', 'peak requests/s', positive)
+    .option('--users <n>', 'concurrent users at peak (with --turns-per-min)', positive)
+    .option('--turns-per-min <n>', 'turns per user per minute', positive)
+    .option('--input-tokens <n>', 'mean prompt tokens (default: the measured mix)', positive)
+    .option('--output-tokens <n>', 'mean output tokens (default: the measured mix)', positive)
+    .option('--tenants <shares>', 'tenant shares, e.g. a=0.6,b=0.4', tenants)
+    .option(
+      '--slo <spec>',
+      'e.g. "ttft:p95=800,itl:p95=60,e2e:p99=20s,errors=1%" (default: the sweep\'s SLO)',
+    )
+    .option('--policy <file>', 'policy file (YAML/JSON); flags override it')
+    .option('--utilization <u>', 'utilization target of goodput, 0-1 (default 0.8)', positive)
+    .option('--redundancy <r>', 'none | n+1 | zones:<N> (default n+1)')
+    .option('--gpus-per-replica <n>', 'override the profile tensor-parallel degree', positive)
+    .option('--gpus-per-node <n>', 'GPUs per node (default 8)', positive)
+    .option('--gpu-hour-usd <usd>', 'price of one GPU-hour', positive)
+    .option('--agent-replica-hour-usd <usd>', 'price of one agent replica-hour', positive)
+    .option('--cold-start-sec <s>', 'model replica cold start (default: the profile load time)', positive)
+    .option('--min-replicas <n>', 'autoscaler minimum replicas (default 1)', count)
+    .option('--warm-pool <n>', 'autoscaler warm pool (default 0)', count)
+    .option('--api-quota <spec>', 'hosted API tier: name=..,rpm=..,tpm=..[,itpm,otpm,max-tokens]', apiQuota)
+    .option('--what-if <profiles>', 'comma-separated profiles, or "all" for the measured model on every GPU')
+    .option('--seed <n>', 'bootstrap seed (default 1)', count)
+    .option('--bootstrap <n>', 'bootstrap resamples (default 1000)', count)
+    .option('--out <file>', 'write the plan as JSON (e.g. results/<run>/plan.json)')
+    .option('--json', 'print the plan JSON instead of the text report')
+    .action((flags: PlanFlags) =>
+      run(async () => {
+        const { runPlan, jsonSafe } = await import('../../../planner/run-plan.ts');
+        const { PlannerInputError, PlanInputError } = await import('../../../planner/errors.ts');
+        const { reportError } = await import('../report-error.ts');
+        try {
+          if ((flags.users === undefined) !== (flags.turnsPerMin === undefined)) {
+            throw new PlanInputError('--users and --turns-per-min go together', {
+              hint: 'Give both (peak = users x turns per minute / 60), or --peak-rps instead.',
+            });
+          }
+          const result = runPlan({
+            from: flags.from,
+            agentFrom: flags.agentFrom,
+            demandFile: flags.demand,
+            demandFlags: demandFlags(flags),
+            slo: flags.slo,
+            policyFile: flags.policy,
+            policyFlags: policyFlags(flags),
+            whatIf: flags.whatIf?.split(',').map((s) => s.trim()),
+            out: flags.out,
+          });
+          process.stdout.write(
+            flags.json
+              ? `${JSON.stringify(result.plan, jsonSafe, 2)}\n`
+              : formatPlan(result.plan, result.planMs),
+          );
+          if (result.outPath !== null && !flags.json) process.stdout.write(`wrote ${result.outPath}\n`);
+          return ExitCode.ok;
+        } catch (error) {
+          // Bad input (paths, demand, SLO, an unknown what-if profile) is exit 104, not a broken harness.
+          const code = (error as { code?: unknown }).code;
+          const inputCodes = ['AL_UNKNOWN_PROFILE', 'AL_INVALID_RESULTS'];
+          if (!(error instanceof PlannerInputError) && !inputCodes.includes(String(code))) throw error;
+          reportError(error);
+          return ExitCode.invalidConfig;
+        }
+      }),
+    );
+}

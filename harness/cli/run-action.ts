@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { ExitCode } from './exit-codes.ts';
+import { parseRunFlags, type RunFlags } from './run-flags.ts';
+
+function version(): string {
+  try {
+    return (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    ).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/**
+ * The action behind `run` and `suite`: flags and env resolved here (the only place that reads
+ * them), the engine imported lazily. SIGINT/SIGTERM stop the load and still write the results;
+ * a second one exits at once.
+ */
+export async function runWithFlags(kind: 'run' | 'suite', ref: string, flags: RunFlags): Promise<number> {
+  const parsed = parseRunFlags(flags, process.env);
+  const [{ runScenarioCommand, runSuiteCommand }, { startLocalForNeeds }] = await Promise.all([
+    import('../engine/run-command.ts'),
+    import('../engine/local-stack.ts'),
+  ]);
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) process.exit(ExitCode.externalAbort);
+    process.stderr.write('\nstopping (again to quit now)...\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const request = {
+      ...parsed,
+      signal: stop.signal,
+      write: (text: string) => void process.stderr.write(text),
+      tty: process.stderr.isTTY === true,
+      version: version(),
+      startLocal: (needs: Parameters<typeof startLocalForNeeds>[0]) =>
+        startLocalForNeeds(
+          needs,
+          parsed.quiet ? undefined : (m) => void process.stderr.write(`stack: ${m}\n`),
+        ),
+    };
+    const result =
+      kind === 'run' ? await runScenarioCommand(ref, request) : await runSuiteCommand(ref, request);
+    if (result.interrupted) return ExitCode.externalAbort;
+    return result.passed ? ExitCode.ok : ExitCode.thresholdsFailed;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,57 @@
+import { IterationSet } from './iteration-set.ts';
+import { emptyReport, type ExecutorEnv, type ExecutorReport } from './types.ts';
+import { VuPool } from './vu-pool.ts';
+
+export interface OpenModelPlan {
+  startTimeMs: number;
+  /** Due times relative to startTimeMs, ascending, each < durationMs. */
+  schedule: Iterable<number>;
+  durationMs: number;
+  gracefulStopMs: number;
+  preAllocatedVUs: number;
+  maxVUs: number;
+  /** An iteration reached later than this after its due time is dropped as `late`, never sent late. */
+  lateToleranceMs: number;
+}
+
+/**
+ * The one dispatcher behind every open-model executor: an arrival schedule says when, this sends.
+ * It never waits for an iteration before starting the next, so a slow target cannot slow the
+ * offered load (no coordinated omission); what cannot start on time is counted as dropped.
+ */
+export async function runOpenModel(env: ExecutorEnv, plan: OpenModelPlan): Promise<ExecutorReport> {
+  const { clock } = env;
+  const report = emptyReport();
+  const pool = new VuPool(plan.preAllocatedVUs, plan.maxVUs);
+  const inFlight = new IterationSet(report, env.abort);
+  const halt = AbortSignal.any([env.stop, env.abort]);
+  const endMs = plan.startTimeMs + plan.durationMs;
+
+  let index = -1;
+  for (const offsetMs of plan.schedule) {
+    index += 1;
+    const dueMs = plan.startTimeMs + offsetMs;
+    if (dueMs >= endMs) break;
+    if (env.keep && !env.keep(index)) continue;
+    await clock.sleepUntil(dueMs, halt);
+    if (halt.aborted) break;
+    if (clock.now() - dueMs > plan.lateToleranceMs) {
+      env.dropped(dueMs, 'late');
+      report.dropped.late++;
+      continue;
+    }
+    const vu = pool.acquire();
+    if (vu === null) {
+      env.dropped(dueMs, 'no_vu');
+      report.dropped.no_vu++;
+      continue;
+    }
+    void inFlight.start(env.iterate, vu, dueMs, () => pool.release(vu));
+  }
+  if (!halt.aborted) await clock.sleepUntil(endMs, halt);
+  const stopAtMs = Math.min(clock.now(), endMs);
+  await inFlight.drain(clock, stopAtMs + plan.gracefulStopMs, env.abort);
+  report.peakVus = pool.peakVus;
+  report.allocatedVus = pool.allocatedVus;
+  return report;
+}

@@ -1,0 +1,113 @@
+/**
+ * Is the load generator itself the bottleneck? A saturated generator sends late, and although
+ * latencies are measured from the scheduled time (so the lateness is not hidden), the numbers
+ * then describe the generator, not the target. Three signals, each a reason to mark the run
+ * invalid when over its limit:
+ *   schedule lag p99   sentAtMs - scheduledAtMs over all requests (from the recorder)
+ *   event-loop delay   p99 of perf_hooks.monitorEventLoopDelay, minus its sampling resolution
+ *                      (Node reports the whole timer interval, so an idle loop reads ~resolution)
+ *   CPU                process user+system CPU over wall time, in % of one core, over the run
+ */
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import type { Summary } from '../results/schema.ts';
+
+export type GeneratorHealth = Summary['generator'];
+
+export interface GeneratorLimits {
+  scheduleLagP99Ms: number;
+  eventLoopDelayP99Ms: number;
+  cpuPercent: number;
+}
+
+export const DEFAULT_GENERATOR_LIMITS: Readonly<GeneratorLimits> = Object.freeze({
+  scheduleLagP99Ms: 50,
+  eventLoopDelayP99Ms: 50,
+  cpuPercent: 90,
+});
+
+/** What the monitor measured; the schedule lag comes from the recorder. */
+export interface GeneratorSignals {
+  eventLoopDelayP99Ms: number;
+  cpuPercent: number | null;
+}
+
+export interface GeneratorMonitorOptions {
+  /** Event-loop sampling resolution, ms (Node's default 10). */
+  resolutionMs?: number;
+  /** Injected for tests; defaults to process.cpuUsage and performance.now. */
+  cpuUsage?: () => { user: number; system: number };
+  nowMs?: () => number;
+}
+
+export class GeneratorMonitor {
+  private readonly resolutionMs: number;
+  private readonly cpuUsage: () => { user: number; system: number };
+  private readonly nowMs: () => number;
+  private histogram: IntervalHistogram | null = null;
+  private startCpuUs = 0;
+  private startMs = 0;
+
+  constructor(options: GeneratorMonitorOptions = {}) {
+    this.resolutionMs = options.resolutionMs ?? 10;
+    this.cpuUsage = options.cpuUsage ?? (() => process.cpuUsage());
+    this.nowMs = options.nowMs ?? (() => performance.now());
+  }
+
+  start(): void {
+    this.histogram = monitorEventLoopDelay({ resolution: this.resolutionMs });
+    this.histogram.enable();
+    const cpu = this.cpuUsage();
+    this.startCpuUs = cpu.user + cpu.system;
+    this.startMs = this.nowMs();
+  }
+
+  /** Signals since start(); safe to call more than once (live views). */
+  read(): GeneratorSignals {
+    const h = this.histogram;
+    const delayMs = h && h.count > 0 ? Math.max(0, h.percentile(99) / 1e6 - this.resolutionMs) : 0;
+    const wallMs = this.nowMs() - this.startMs;
+    const cpu = this.cpuUsage();
+    const cpuMs = (cpu.user + cpu.system - this.startCpuUs) / 1000;
+    return { eventLoopDelayP99Ms: delayMs, cpuPercent: wallMs > 0 && h ? (cpuMs / wallMs) * 100 : null };
+  }
+
+  stop(): GeneratorSignals {
+    const signals = this.read();
+    this.histogram?.disable();
+    this.histogram = null;
+    return signals;
+  }
+}
+
+const fmt = (n: number): string => (Math.round(n * 10) / 10).toString();
+
+/** The verdict written to summary.generator: valid unless a signal exceeded its limit. */
+export function judgeGenerator(
+  scheduleLagP99Ms: number,
+  signals: GeneratorSignals,
+  limits: GeneratorLimits = DEFAULT_GENERATOR_LIMITS,
+): GeneratorHealth {
+  const reasons: string[] = [];
+  if (scheduleLagP99Ms > limits.scheduleLagP99Ms) {
+    reasons.push(
+      `schedule lag p99 ${fmt(scheduleLagP99Ms)} ms > ${limits.scheduleLagP99Ms} ms: requests left later than scheduled (generator or connection pool saturated)`,
+    );
+  }
+  if (signals.eventLoopDelayP99Ms > limits.eventLoopDelayP99Ms) {
+    reasons.push(
+      `event-loop delay p99 ${fmt(signals.eventLoopDelayP99Ms)} ms > ${limits.eventLoopDelayP99Ms} ms: token timestamps are late by up to that much`,
+    );
+  }
+  if (signals.cpuPercent !== null && signals.cpuPercent > limits.cpuPercent) {
+    reasons.push(
+      `generator CPU ${fmt(signals.cpuPercent)}% of a core > ${limits.cpuPercent}%: split the load (execution segments) or lower it`,
+    );
+  }
+  return {
+    valid: reasons.length === 0,
+    reasons,
+    scheduleLagP99Ms,
+    eventLoopDelayP99Ms: signals.eventLoopDelayP99Ms,
+    cpuPercent: signals.cpuPercent,
+  };
+}

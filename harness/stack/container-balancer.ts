@@ -1,0 +1,136 @@
+import { createConnection } from 'node:net';
+import { StackStartError } from '../errors.ts';
+import { ContainerComponent, type ContainerRuntime } from './container-component.ts';
+import { parseShowProc, type ProcList } from './haproxy.ts';
+import { canConnect, waitUntil } from './readiness.ts';
+
+/** Paths inside the HAProxy container; the directory is created by the first copy into it. */
+export const haproxyDir = '/tmp/agentload-haproxy';
+export const haproxyConfigPath = `${haproxyDir}/haproxy.cfg`;
+export const haproxyStateFile = `${haproxyDir}/servers.state`;
+
+export interface BalancerPorts {
+  agentFrontend: number;
+  modelFrontend: number;
+  stats: number;
+  /** HAProxy's master CLI (show proc, reload bookkeeping), on loopback. */
+  masterCli: number;
+}
+
+/** One master CLI command over TCP; '' when the master does not answer. */
+export function masterCommand(host: string, port: number, line: string, timeoutMs = 2_000): Promise<string> {
+  return new Promise((resolve) => {
+    let reply = '';
+    const socket = createConnection({ host, port }, () => socket.end(`${line}\n`));
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      resolve('');
+    });
+    socket.on('data', (chunk) => (reply += chunk.toString('utf8')));
+    socket.on('end', () => resolve(reply));
+    socket.on('error', () => resolve(''));
+  });
+}
+
+/**
+ * HAProxy in a container, master-worker (`-W -db`), its master CLI on a loopback TCP port (host
+ * network) instead of a unix socket. A reload copies the new config in, checks it with `haproxy -c`
+ * inside the container, saves the servers' checked state, and sends SIGUSR2 through the Docker API;
+ * the old worker finishes its connections, as in the local stack (haproxy.ts).
+ */
+export class BalancerContainer {
+  readonly component: ContainerComponent;
+
+  constructor(
+    private readonly host: string,
+    rt: ContainerRuntime,
+    image: string,
+    private readonly ports: BalancerPorts,
+    private readonly render: () => string,
+    private readonly startTimeoutMs: number,
+  ) {
+    const frontends = [ports.agentFrontend, ports.modelFrontend, ports.stats];
+    this.component = new ContainerComponent(
+      'haproxy',
+      'haproxy',
+      ports.agentFrontend,
+      `http://${host}:${ports.agentFrontend}`,
+      rt,
+      () => ({
+        image,
+        command: ['haproxy', '-W', '-db', '-S', `ipv4@${host}:${ports.masterCli}`, '-f', haproxyConfigPath],
+        readyLog: /New worker|Loading success/,
+        probe: async () => {
+          const procs = await this.procList();
+          if (procs === null || procs.workers.length === 0) return false;
+          return (await Promise.all(frontends.map((p) => canConnect(host, p)))).every(Boolean);
+        },
+        startupTimeoutMs: startTimeoutMs,
+        files: [{ content: this.render(), target: haproxyConfigPath }],
+      }),
+    );
+  }
+
+  command(line: string): Promise<string> {
+    return masterCommand(this.host, this.ports.masterCli, line);
+  }
+
+  async procList(): Promise<ProcList | null> {
+    const text = await this.command('show proc');
+    return text.includes('master') ? parseShowProc(text) : null;
+  }
+
+  /** Installs the config rendered from the current replicas and reloads; connections in flight stay. */
+  async reload(): Promise<void> {
+    const c = this.component;
+    if (c.state === 'paused') {
+      throw new StackStartError('HAProxy is paused: resume it before adding or removing replicas');
+    }
+    const config = this.render();
+    if (c.state === 'stopped') {
+      // Picked up when it is restarted (the same container keeps its files).
+      if (c.container !== null) await c.writeFiles([{ content: config, target: haproxyConfigPath }]);
+      return;
+    }
+    const candidate = `${haproxyConfigPath}.next`;
+    await c.writeFiles([{ content: config, target: candidate }]);
+    const check = await c.exec(['haproxy', '-c', '-q', '-f', candidate]);
+    if (check.exitCode !== 0) {
+      throw new StackStartError(`HAProxy rejected the generated config:\n${check.output.trim()}`, {
+        hint: 'This is a bug in agentload; report it with the message above.',
+      });
+    }
+    await c.writeFiles([{ content: config, target: haproxyConfigPath }]);
+    const before = (await this.procList()) ?? parseShowProc('');
+    const state = await this.command('@1 show servers state');
+    if (/^1\n/.test(state)) await c.writeFiles([{ content: state, target: haproxyStateFile }]);
+    await c.signal('SIGUSR2');
+    const after = await waitUntil(
+      async () => {
+        const p = await this.procList();
+        return p !== null && p.masterReloads > before.masterReloads && p.workers.length > 0 ? p : undefined;
+      },
+      { description: 'HAProxy reload', timeoutMs: this.startTimeoutMs, intervalMs: 50 },
+    );
+    if (after.masterFailedReloads > before.masterFailedReloads) {
+      throw new StackStartError('HAProxy failed to reload', {
+        hint: `Read its log: docker logs ${c.name}`,
+      });
+    }
+  }
+
+  /** Waits until no worker from before the last reload is left (their connections finished). */
+  async waitDrained(timeoutMs: number): Promise<boolean> {
+    if (this.component.state !== 'running') return true;
+    try {
+      await waitUntil(async () => ((await this.procList())?.oldWorkers.length === 0 ? true : undefined), {
+        description: 'HAProxy drain',
+        timeoutMs,
+        intervalMs: 100,
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,185 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { StackStartError } from '../errors.ts';
+import { ManagedProcess, type SpawnSpec } from './managed-process.ts';
+import { logTail, waitUntil } from './readiness.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface ProcList {
+  masterReloads: number;
+  masterFailedReloads: number;
+  workers: number[];
+  oldWorkers: number[];
+}
+
+/** Parses the master CLI's `show proc` (HAProxy 2.x). */
+export function parseShowProc(text: string): ProcList {
+  const result: ProcList = { masterReloads: 0, masterFailedReloads: 0, workers: [], oldWorkers: [] };
+  let section: 'main' | 'workers' | 'old' | 'other' = 'main';
+  for (const line of text.split('\n')) {
+    if (line.startsWith('# workers')) section = 'workers';
+    else if (line.startsWith('# old workers')) section = 'old';
+    else if (line.startsWith('#')) section = line.startsWith('#<PID>') ? 'main' : 'other';
+    else {
+      const master = /^(\d+)\s+master\s+(\d+)(?:\s+\[failed:\s*(\d+)\])?/.exec(line);
+      if (master) {
+        result.masterReloads = Number(master[2]);
+        result.masterFailedReloads = Number(master[3] ?? 0);
+        continue;
+      }
+      const worker = /^(\d+)\s+worker\b/.exec(line);
+      if (worker && section === 'workers') result.workers.push(Number(worker[1]));
+      if (worker && section === 'old') result.oldWorkers.push(Number(worker[1]));
+    }
+  }
+  return result;
+}
+
+export interface HaproxyProcessOptions {
+  binary: string;
+  dir: string;
+  logPath: string;
+  deathSignalWrapper: string | null;
+  onChange?: () => void;
+  /** Reuse this process slot (a stack component's) instead of creating one. */
+  process?: ManagedProcess;
+}
+
+/**
+ * HAProxy in master-worker mode (`-W`, foreground): the master keeps the listening sockets and our
+ * pid; a reload (SIGUSR2) re-reads the config, forks a new worker and lets the old one finish the
+ * connections it holds. The master CLI socket tells us when the new worker runs.
+ */
+export class HaproxyProcess {
+  readonly process: ManagedProcess;
+  readonly configPath: string;
+  readonly masterSocket: string;
+  readonly stateFile: string;
+
+  constructor(
+    readonly id: string,
+    private readonly options: HaproxyProcessOptions,
+  ) {
+    mkdirSync(options.dir, { recursive: true });
+    this.configPath = join(options.dir, 'haproxy.cfg');
+    this.masterSocket = join(options.dir, 'master.sock');
+    this.stateFile = join(options.dir, 'servers.state');
+    this.process = options.process ?? new ManagedProcess(id, options.deathSignalWrapper, options.onChange);
+  }
+
+  /** Validates `config` with `haproxy -c`, then installs it as the live config file. */
+  async writeConfig(config: string): Promise<void> {
+    const candidate = `${this.configPath}.next`;
+    writeFileSync(candidate, config);
+    try {
+      await execFileAsync(this.options.binary, ['-c', '-q', '-f', candidate]);
+    } catch (error) {
+      const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
+      throw new StackStartError(`HAProxy rejected the generated config ${candidate}:\n${output.trim()}`, {
+        hint: 'This is a bug in agentload; report it with the config file.',
+      });
+    }
+    renameSync(candidate, this.configPath);
+  }
+
+  /** Master-worker, in the foreground (our child), master CLI on a unix socket. */
+  spawnSpec(): SpawnSpec {
+    rmSync(this.masterSocket, { force: true });
+    return {
+      command: this.options.binary,
+      args: ['-W', '-db', '-S', this.masterSocket, '-f', this.configPath],
+      cwd: this.options.dir,
+      logPath: this.options.logPath,
+    };
+  }
+
+  async start(config: string, timeoutMs: number): Promise<void> {
+    await this.writeConfig(config);
+    this.process.start(this.spawnSpec());
+    await this.waitFor((p) => p.workers.length > 0, 'start', timeoutMs);
+  }
+
+  /** Installs `config` and reloads; resolves once a worker runs it. In-flight connections are kept. */
+  async reload(config: string, timeoutMs: number): Promise<void> {
+    await this.writeConfig(config);
+    const before = parseShowProc(await this.command('show proc'));
+    await this.saveServerState();
+    if (this.process.pid === null || !this.process.running)
+      throw new StackStartError('HAProxy is not running');
+    process.kill(this.process.pid, 'SIGUSR2');
+    const after = await this.waitFor(
+      (p) => p.masterReloads > before.masterReloads && p.workers.length > 0,
+      'reload',
+      timeoutMs,
+    );
+    if (after.masterFailedReloads > before.masterFailedReloads) {
+      throw new StackStartError(`HAProxy failed to reload:\n${logTail(this.options.logPath)}`, {
+        hint: `Read ${this.options.logPath}.`,
+      });
+    }
+  }
+
+  /** Waits until no worker from before the last reload is left (their connections finished). */
+  async waitDrained(timeoutMs: number): Promise<boolean> {
+    try {
+      await waitUntil(async () => ((await this.procList())?.oldWorkers.length === 0 ? true : undefined), {
+        description: 'HAProxy drain',
+        timeoutMs,
+        intervalMs: 100,
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async procList(): Promise<ProcList | null> {
+    const text = await this.command('show proc');
+    return text.includes('master') ? parseShowProc(text) : null;
+  }
+
+  /** One master CLI command; '' when the master does not answer. */
+  command(line: string, timeoutMs = 2_000): Promise<string> {
+    return new Promise((resolve) => {
+      let reply = '';
+      const socket = createConnection(this.masterSocket, () => socket.end(`${line}\n`));
+      socket.setTimeout(timeoutMs, () => {
+        socket.destroy();
+        resolve('');
+      });
+      socket.on('data', (chunk) => (reply += chunk.toString('utf8')));
+      socket.on('end', () => resolve(reply));
+      socket.on('error', () => resolve(''));
+    });
+  }
+
+  /** Keeps checked server health across the reload (load-server-state-from-file). */
+  private async saveServerState(): Promise<void> {
+    const state = await this.command('@1 show servers state');
+    if (/^1\n/.test(state)) writeFileSync(this.stateFile, state);
+  }
+
+  private async waitFor(done: (p: ProcList) => boolean, what: string, timeoutMs: number): Promise<ProcList> {
+    try {
+      return await waitUntil(
+        async () => {
+          const list = await this.procList();
+          return list !== null && done(list) ? list : undefined;
+        },
+        { description: `HAProxy ${what}`, timeoutMs, intervalMs: 50, process: this.process },
+      );
+    } catch (error) {
+      throw new StackStartError(
+        `${(error as Error).message}; log ${this.options.logPath}:\n${logTail(this.options.logPath)}`,
+        {
+          hint: `Read ${this.options.logPath}.`,
+          cause: error,
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * Linux /proc facts about a pid. A zombie (exited, not yet reaped by its parent: HAProxy workers whose
+ * master was SIGKILLed end up so under an init that does not reap) counts as gone: it runs nothing
+ * and holds no port.
+ */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces and parentheses: fields resume after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+const hasProc = statFields(process.pid) !== null;
+
+/** State letter (R running, S sleeping, T stopped, Z zombie, ...), or null when gone or no /proc. */
+export function processState(pid: number): string | null {
+  return statFields(pid)?.[0] ?? null;
+}
+
+export function isProcessAlive(pid: number): boolean {
+  if (hasProc) {
+    const fields = statFields(pid);
+    return fields !== null && fields[0] !== 'Z' && fields[0] !== 'X';
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Start time in clock ticks since boot (field 22), which tells a pid apart from a later reuse of it. */
+export function processStartTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null;
+}
+
+/** Process group id (field 5), or null when the process is gone or there is no /proc. */
+export function processGroupId(pid: number): number | null {
+  const value = statFields(pid)?.[2];
+  return value === undefined ? null : Number(value);
+}
+
+/** Live pids in process group `pgid` (HAProxy's workers with their master); empty without /proc. */
+export function processGroupMembers(pgid: number): number[] {
+  if (!hasProc) return [];
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .filter((pid) => processGroupId(pid) === pgid && isProcessAlive(pid));
+}

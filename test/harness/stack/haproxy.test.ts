@@ -1,0 +1,118 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startToolsService, type ToolsServiceHandle } from '../../../reference-service/tools/index.ts';
+import { renderHaproxyConfig, type HaproxyServer } from '../../../harness/stack/haproxy-config.ts';
+import { HaproxyProcess, parseShowProc } from '../../../harness/stack/haproxy.ts';
+import { allocatePorts } from '../../../harness/stack/ports.ts';
+import { describeWith, eventually } from './support.ts';
+
+describe('parseShowProc', () => {
+  it('reads the reload counters and the current and old workers', () => {
+    const text = [
+      '#<PID>          <type>          <reloads>       <uptime>        <version>',
+      '100             master          2 [failed: 1]   0d00h00m10s     2.6.12',
+      '# workers',
+      '300             worker          0               0d00h00m01s     2.6.12',
+      '# old workers',
+      '200             worker          1               0d00h00m05s     2.6.12',
+      '# programs',
+      '',
+    ].join('\n');
+    expect(parseShowProc(text)).toEqual({
+      masterReloads: 2,
+      masterFailedReloads: 1,
+      workers: [300],
+      oldWorkers: [200],
+    });
+  });
+});
+
+const port = (url: string) => Number(new URL(url).port);
+
+describeWith(['haproxy'], 'HaproxyProcess', () => {
+  let backends: ToolsServiceHandle[];
+  let haproxy: HaproxyProcess;
+  let frontendPort: number;
+  let config: (servers: HaproxyServer[]) => string;
+
+  beforeAll(async () => {
+    backends = await Promise.all([0, 1].map(() => startToolsService({ latencyScale: 0 })));
+    const dir = mkdtempSync(join(tmpdir(), 'agentload-haproxy-'));
+    frontendPort = (await allocatePorts(1))[0]!;
+    config = (servers) =>
+      renderHaproxyConfig({
+        proxies: [
+          { name: 'tools', bind: { host: '127.0.0.1', port: frontendPort }, healthPath: '/health', servers },
+        ],
+        stats: null,
+        stateFile: join(dir, 'servers.state'),
+        healthCheckIntervalMs: 200,
+        streamIdleTimeoutMs: 60_000,
+        hardStopAfterMs: 20_000,
+      });
+    haproxy = new HaproxyProcess('haproxy', {
+      binary: 'haproxy',
+      dir,
+      logPath: join(dir, 'haproxy.log'),
+      deathSignalWrapper: null,
+    });
+    const servers = backends.map((b, i) => ({ id: `tools-${i}`, host: '127.0.0.1', port: port(b.url) }));
+    await haproxy.start(config(servers), 10_000);
+  });
+
+  afterAll(async () => {
+    await haproxy?.process.terminate(2_000);
+    await Promise.all(backends.map((b) => b.close()));
+  });
+
+  const front = () => `http://127.0.0.1:${frontendPort}`;
+
+  it('forwards requests to the backends', async () => {
+    const response = await fetch(`${front()}/tools`);
+    expect(response.status).toBe(200);
+  });
+
+  it('keeps a request in flight alive across a reload that removes its backend', async () => {
+    // Only backend 0 in rotation, and it holds every call until the hang is lifted.
+    await haproxy.reload(
+      config([{ id: 'tools-0', host: '127.0.0.1', port: port(backends[0]!.url) }]),
+      10_000,
+    );
+    backends[0]!.faults.set({ hang: true });
+    const inFlight = fetch(`${front()}/tools/get_weather`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ city: 'Oslo' }),
+    });
+    await eventually(
+      () => (backends[0]!.faults.hangingCount === 1 ? true : undefined),
+      5_000,
+      'the call to hang',
+    );
+    const before = (await haproxy.procList())!;
+    await haproxy.reload(
+      config([{ id: 'tools-1', host: '127.0.0.1', port: port(backends[1]!.url) }]),
+      10_000,
+    );
+    const after = (await haproxy.procList())!;
+    expect(after.masterReloads).toBe(before.masterReloads + 1);
+    expect(after.oldWorkers).toEqual(before.workers);
+    // New requests go to the new config's backend while the old worker still holds the hung call.
+    expect((await fetch(`${front()}/tools`)).status).toBe(200);
+    backends[0]!.faults.reset();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ result: { city: 'Oslo' } });
+    expect(await haproxy.waitDrained(10_000)).toBe(true);
+  });
+
+  it('rejects a config HAProxy cannot parse and keeps running the old one', async () => {
+    await expect(haproxy.reload('global\n  no-such-keyword 1\n', 10_000)).rejects.toMatchObject({
+      code: 'AL_STACK_START',
+    });
+    expect((await fetch(`${front()}/tools`)).status).toBe(200);
+    expect(readFileSync(haproxy.configPath, 'utf8')).toContain('backend tools');
+  });
+});

@@ -1,0 +1,50 @@
+import { appendFileSync } from 'node:fs';
+
+/**
+ * Figures the reliability and security cases measure, for the table `bench/audit.ts` prints. A test
+ * records its figure before asserting, so a failing case still shows what it measured. Outside an
+ * audit run (no AGENTLOAD_AUDIT_FIGURES) recording is a no-op.
+ */
+export interface CaseFigure {
+  /** Stable id and short name, e.g. 'R1 limiter atomicity across replicas'. */
+  caseId: string;
+  /** Requests (or generated inputs) the case sent. */
+  tried: number;
+  /** Requests that broke the property the case asserts (0 when it holds). */
+  failures: number;
+  /** What was measured, in words and numbers. */
+  figure: string;
+}
+
+export function recordFigure(figure: CaseFigure): void {
+  const out = process.env.AGENTLOAD_AUDIT_FIGURES;
+  if (out) appendFileSync(out, `${JSON.stringify(figure)}\n`);
+}
+
+/** Generated requests per route: `AGENTLOAD_FUZZ_RUNS` (the audit sets 10 000), else `fallback`. */
+export function fuzzRunsPerRoute(fallback = 200): number {
+  const raw = process.env.AGENTLOAD_FUZZ_RUNS;
+  if (raw === undefined || raw === '') return fallback;
+  const runs = Number(raw);
+  if (!Number.isInteger(runs) || runs < 1) {
+    throw new Error(`AGENTLOAD_FUZZ_RUNS="${raw}" is not a positive integer; unset it or give e.g. 10000`);
+  }
+  return runs;
+}
+
+/** Samples for timing figures (not asserted): `AGENTLOAD_TIMING_SAMPLES`, else `fallback`. */
+export function timingSamples(fallback = 2_000): number {
+  const runs = Number(process.env.AGENTLOAD_TIMING_SAMPLES ?? fallback);
+  return Number.isInteger(runs) && runs > 0 ? runs : fallback;
+}
+
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
