@@ -56,6 +56,8 @@ interface WorkerConfig {
 interface Measured {
   requests: number;
   errors: number;
+  /** Due but never sent: the executor drops a request when all maxVUs are busy. */
+  dropped?: number;
   cpuMs: number;
   wallSec: number;
 }
@@ -127,7 +129,7 @@ async function executorWorker(cfg: WorkerConfig, durationSec: number): Promise<M
   let errors = 0;
   const cpu0 = process.cpuUsage();
   const t0 = clock.now();
-  await runConstantArrivalRate({
+  const report = await runConstantArrivalRate({
     clock,
     ratePerSec: RATE_PER_SEC,
     durationSec,
@@ -144,7 +146,8 @@ async function executorWorker(cfg: WorkerConfig, durationSec: number): Promise<M
       if (r.errorClass !== null) errors++;
     },
   });
-  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (clock.now() - t0) / 1000 };
+  const dropped = report.dropped.no_vu + report.dropped.late + report.dropped.max_duration;
+  const measured = { requests, errors, dropped, cpuMs: cpuMsSince(cpu0), wallSec: (clock.now() - t0) / 1000 };
   await client.close();
   return measured;
 }
@@ -277,6 +280,7 @@ function row(label: string, m: Measured & { serverCpuMs: number }, peer: Measure
   return {
     generator: label,
     requests: m.requests,
+    dropped: m.dropped ?? 0,
     errors: m.errors,
     'req/s': ratePerSec,
     'gen CPU ms/1k req': cpuPer1k,

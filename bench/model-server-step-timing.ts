@@ -190,6 +190,7 @@ function row(name: string, streams: number, r: PhaseReport & { frames: number })
     r.emitP50Ms.toFixed(2),
     r.emitP99Ms.toFixed(2),
     `${((100 * r.cpuMs) / r.wallMs).toFixed(0)}%`,
+    ((1000 * r.cpuMs) / Math.max(1, r.frames)).toFixed(1),
     ((r.frames * 1000) / r.wallMs).toFixed(0),
   ];
 }
@@ -217,6 +218,7 @@ async function main(): Promise<void> {
     'emit p50',
     'emit p99',
     'server CPU',
+    'CPU us/frame',
     'frames/s',
   ];
   const rows = [header, row('peer', 1, peer), row('load', STREAMS, load)];

@@ -67,6 +67,10 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
   if (options.tty && !options.quiet) write('\r\x1b[2K');
   for (const text of formatRunReport(outcome)) write(`${text}\n`);
   write(`results: ${dir}\n`);
+  // Loaded lazily: vega costs ~250 ms to import, and the engine's tests don't need it.
+  const { writeReports } = await import('../../reports/write-reports.ts');
+  const report = await writeReports([dir], { formats: ['html', 'md', 'json', 'junit'] });
+  write(`report: ${report.htmlPath}\n`);
   const interrupted = outcome.endedBy?.kind === 'signal';
   const passed = !interrupted && outcome.summary.thresholds.every((t) => t.ok);
   return { dir, outcome, passed, interrupted };

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import type { Scenario, StackNeeds } from '../config/scenario-schema.ts';
 import { applyOverrides, type ScenarioOverrides } from '../config/scenario-overrides.ts';
 import { InvalidConfigError } from '../errors.ts';
@@ -113,6 +114,17 @@ export async function runSuiteCommand(name: string, req: RunRequest): Promise<Co
   req.write(`\nsuite ${name}: ${results.filter((r) => r.passed).length}/${names.length} scenarios passed\n`);
   for (const r of results)
     req.write(`  ${r.passed ? 'ok  ' : 'FAIL'} ${r.outcome.summary.run.scenario.padEnd(14)} ${r.dir}\n`);
+  req.write(`results: ${resolve(req.outRoot)}\n`);
+  if (results.length > 0) {
+    const { writeReports } = await import('../../reports/write-reports.ts');
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const outDir = join(resolve(req.outRoot), `${stamp}-suite-${name}`);
+    const report = await writeReports(
+      results.map((r) => r.dir),
+      { outDir, compare: false },
+    );
+    req.write(`report: ${report.htmlPath}\n`);
+  }
   return {
     results,
     passed: results.length === names.length && results.every((r) => r.passed),

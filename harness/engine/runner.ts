@@ -1,8 +1,6 @@
-import { request } from 'undici';
-import { loadEndMs, type FaultSpec, type PhaseSpec, type Scenario } from '../config/scenario-schema.ts';
+import { loadEndMs, type PhaseSpec, type Scenario } from '../config/scenario-schema.ts';
 import { HarnessError, InvalidConfigError } from '../errors.ts';
 import { GeneratorMonitor } from '../metrics/generator-health.ts';
-import { recoverySec } from '../metrics/phases.ts';
 import { Recorder } from '../metrics/recorder.ts';
 import { scrapeOnce } from '../metrics/scrape.ts';
 import { parseThresholds } from '../metrics/thresholds.ts';
@@ -10,18 +8,20 @@ import type { RequestSample, StackDescription, Summary, Timeseries } from '../re
 import type { StackControl, Tenant } from '../stack/types.ts';
 import { createClient, type TurnClient } from './client/index.ts';
 import { createRealClock, type Clock } from './clock.ts';
-import { createExecutor, type Executor, type ExecutorReport } from './executors/index.ts';
-import { computeDrift, type Drift, type Point } from './drift.ts';
-import { applyFault, needsControl } from './fault-actions.ts';
+import type { Drift, Point } from './drift.ts';
+import { createExecutor, type ExecutorReport } from './executors/index.ts';
+import { needsControl } from './fault-actions.ts';
 import { FaultWatch, type FirstSuccess } from './fault-watch.ts';
-import { sessionIteration, TurnSender, turnIteration } from './iteration.ts';
+import { TurnSender } from './iteration.ts';
 import { SessionLedger, type LedgerAudit } from './ledger.ts';
 import type { Progress } from './progress.ts';
 import { createRng } from './rng.ts';
+import { analyzeRun } from './run-analysis.ts';
+import { auditLedger, counting, iterationOf, RunEnding, timelineHooks, warmUp } from './run-support.ts';
 import { SessionBook } from './session-book.ts';
 import { StepWatch } from './step-watch.ts';
-import { runTicks, scrapeRss, type Scrape } from './ticks.ts';
 import { includes, segmentScenario, type SegmentPlan } from './segment.ts';
+import { runTicks, scrapeRss, type Scrape } from './ticks.ts';
 import { runTimeline } from './timeline.ts';
 import { Workload } from './workload.ts';
 
@@ -133,13 +133,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const steps = new StepWatch(scenario.slo);
   const faultWatch = new FaultWatch();
   const rssPoints: Point[] = [];
-  const stop = new AbortController();
-  const abort = new AbortController();
-  let endedBy: RunOutcome['endedBy'] = null;
-  const end = (kind: 'signal' | 'threshold' | 'slo', reason: string, hard: boolean): void => {
-    if (!endedBy) endedBy = { kind, reason };
-    (hard ? abort : stop).abort();
-  };
+  const ending = new RunEnding();
+  const { stop, abort } = ending;
+  const end = ending.end;
   const onSignal = (): void => end('signal', 'interrupted', true);
   options.signal?.addEventListener('abort', onSignal, { once: true });
   if (options.signal?.aborted) onSignal();
@@ -171,52 +167,25 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const startedAt = new Date();
   const halt = AbortSignal.any([stop.signal, abort.signal]);
 
+  let finished = false;
   const timeline = runTimeline(
     clock,
     scenario.phases,
     scenario.faults,
-    {
-      phase(phase, previous) {
-        const broken =
-          scenario.stopOnSloBreak && previous?.offeredRatePerSec !== undefined
-            ? steps.broken(previous.name)
-            : null;
-        if (broken) {
-          log(`stopping the sweep: ${broken}`);
-          end('slo', broken, false);
-          return broken;
-        }
-        const step = phase.offeredRatePerSec !== undefined || phase.targetConcurrency !== undefined;
-        // The scheduled boundary, not the moment the timer fired: samples are tagged by it too.
-        recorder.setPhase(
-          phase.name,
-          phase.atMs,
-          step
-            ? {
-                offeredRatePerSec: phase.offeredRatePerSec ?? null,
-                targetConcurrency: phase.targetConcurrency ?? null,
-              }
-            : undefined,
-        );
-        return null;
-      },
-      async fault(fault: FaultSpec) {
-        const atMs = clock.now();
-        faultWatch.faultApplied(
-          fault.label ?? `${fault.action} ${'kind' in fault ? fault.kind : fault.component}`,
-          atMs,
-        );
-        const event = await applyFault(fault, target, atMs);
-        log(
-          `fault at ${(atMs / 1000).toFixed(1)}s: ${event.action} ${event.component} ${event.ok ? 'ok' : `FAILED: ${event.detail ?? ''}`}`,
-        );
-        if (!finished) recorder.markFault(event);
-      },
-    },
+    timelineHooks({
+      scenario,
+      recorder,
+      steps,
+      faultWatch,
+      target,
+      clock,
+      log,
+      isFinished: () => finished,
+      end,
+    }),
     halt,
   );
 
-  let finished = false;
   const ticks = runTicks(clock, halt, {
     plannedSec: loadEndMs(scenario.executors) / 1000,
     recorder,
@@ -274,75 +243,21 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     },
   });
   if (audit) summary.counts.turnsAcknowledged = audit.acknowledged;
-  const firstSuccess = faultWatch.results();
-  for (const f of firstSuccess) {
-    if (f.afterSec !== null)
-      timeseries.annotations.push({
-        tSec: f.atSec + f.afterSec,
-        label: `first full answer after ${f.label}`,
-      });
-  }
-  const fullAnswers = timeseries.points.map((p) => ({
-    ...p,
-    failed: p.failed + p.degraded,
-    completed: Math.max(0, p.completed - p.degraded),
-  }));
-  const fullAnswerRecoverySec = Object.fromEntries(
-    summary.phases.map((p) => [
-      p.name,
-      recoverySec(fullAnswers, p.startSec, p.endSec, { ...scenario.recovery }),
-    ]),
-  );
+  const analysis = analyzeRun({
+    summary,
+    timeseries,
+    faultWatch,
+    recovery: scenario.recovery,
+    drift: scenario.drift,
+    rssPoints,
+  });
   return {
-    fullAnswerRecoverySec,
-    firstSuccess,
-    drift: scenario.drift ? computeDrift(timeseries, rssPoints) : null,
+    ...analysis,
     summary,
     timeseries,
     executors: Object.fromEntries(executors.map((e, i) => [e.name, reports[i]!])),
     ledger: audit,
-    endedBy,
+    endedBy: ending.endedBy,
     interrupted,
   };
-}
-
-/**
- * Loads the HTTP client's code paths before the clock starts, so the first scheduled turn does
- * not pay for module loading and JIT (~50 ms of schedule lag on a cold process). Errors are fine.
- */
-async function warmUp(baseUrl: string): Promise<void> {
-  try {
-    const res = await request(`${baseUrl.replace(/\/+$/, '')}/healthz`, {
-      signal: AbortSignal.timeout(2000),
-    });
-    await res.body.dump();
-  } catch {
-    // An unreachable target shows up as connect errors in the run itself.
-  }
-}
-
-function iterationOf(executor: Executor, sender: TurnSender, book: SessionBook, clock: Clock) {
-  if (executor.iterationUnit === 'session') return sessionIteration(sender, book, clock);
-  return turnIteration(sender, book, executor.name, executor.offeredRateAt(executor.startTimeMs) === null);
-}
-
-function counting<A>(fn: (a: A) => Promise<void>, add: (delta: number) => void): (a: A) => Promise<void> {
-  return async (a) => {
-    add(1);
-    try {
-      await fn(a);
-    } finally {
-      add(-1);
-    }
-  };
-}
-
-async function auditLedger(ledger: SessionLedger, target: RunTarget, log: (line: string) => void) {
-  const audit = await ledger.audit({ baseUrl: target.baseUrl });
-  log(
-    `session check: ${audit.acknowledged} acknowledged turns in ${audit.sessions} sessions, ${audit.lost} lost` +
-      (audit.unverifiedSessions > 0 ? `, ${audit.unverifiedSessions} sessions unreadable` : ''),
-  );
-  for (const p of audit.problems.slice(0, 5)) log(`  ${p.sessionId}: ${p.detail}`);
-  return audit;
 }

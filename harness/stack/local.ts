@@ -47,17 +47,30 @@ export async function startLocalStack(input: LocalStackOptionsInput = {}): Promi
   if (reaped.length > 0)
     options.onProgress?.(`killed processes left by a crashed stack: ${reaped.join(', ')}`);
   for (const warning of plan.warnings) options.onProgress?.(`warning: ${warning}`);
-  const ports = await allocatePorts(5 + plan.agentReplicas + plan.modelReplicas, options.host);
-  const stack = new LocalStack(options, plan, ports);
-  try {
-    await stack.start();
-  } catch (error) {
-    await stack.stop(true);
-    throw error;
-  }
+  const stack = await startOnFreePorts(options, plan);
   // A custom agent config holds only key hashes: the stack cannot know its tenants' keys.
   const tenants = options.tenants ?? (options.agentConfigPath === undefined ? demoTenants : []);
   return buildLocalHandle(stack, tenants);
+}
+
+/** What a component logs when another process took its port between allocation and bind. */
+const portTaken = /EADDRINUSE|address already in use|cannot bind socket/i;
+
+/** Starts on freshly picked ports; once more on new ports if one was taken meanwhile. */
+async function startOnFreePorts(options: LocalStackOptions, plan: LocalStackPlan): Promise<LocalStack> {
+  for (let attempt = 1; ; attempt += 1) {
+    const ports = await allocatePorts(5 + plan.agentReplicas + plan.modelReplicas, options.host);
+    const stack = new LocalStack(options, plan, ports);
+    try {
+      await stack.start();
+      return stack;
+    } catch (error) {
+      const retry = attempt < 2 && portTaken.test(String((error as Error).message));
+      await stack.stop(!retry);
+      if (!retry) throw error;
+      options.onProgress?.('a port was taken while the stack started; starting again on new ports');
+    }
+  }
 }
 
 /** Ports picked up front: HAProxy's config names them and restarts reuse them. */

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { guardOnExit, unguard } from './exit-guard.ts';
-import { processStartTime } from './process-info.ts';
+import { processGroupMembers, processStartTime } from './process-info.ts';
 
 export interface SpawnSpec {
   command: string;
@@ -130,7 +130,18 @@ export class ManagedProcess {
   async kill(): Promise<ExitInfo | null> {
     if (!this.running) return this.lastExit;
     this.signalGroup('SIGKILL');
-    return this.waitExit(10_000);
+    const exit = await this.waitExit(10_000);
+    await this.waitGroupGone(2_000);
+    return exit;
+  }
+
+  /** After the leader's exit, its group's other members (already SIGKILLed) take a moment to die. */
+  private async waitGroupGone(timeoutMs: number): Promise<void> {
+    if (this.pid === null) return;
+    const deadline = Date.now() + timeoutMs;
+    while (processGroupMembers(this.pid).length > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** SIGTERM (and SIGCONT, in case it is paused), then SIGKILL after `graceMs`. */
@@ -139,6 +150,8 @@ export class ManagedProcess {
     this.signalGroup('SIGTERM');
     this.signalGroup('SIGCONT');
     const exit = await this.waitExit(graceMs);
-    return exit ?? this.kill();
+    if (exit === null) return this.kill();
+    await this.waitGroupGone(2_000);
+    return exit;
   }
 }

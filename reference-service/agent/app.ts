@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
 } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
 import { createAuthenticator } from './auth.ts';
@@ -71,6 +72,25 @@ export async function buildAgentApp(deps: AgentDeps): Promise<AgentApp> {
     // connections remain are idle or fresh and can be cut rather than waited for.
     forceCloseConnections: true,
     requestIdHeader: false,
+    // Above the 128 characters the session-id schema allows, so the schema (400) decides, not the router.
+    routerOptions: { maxParamLength: 256 },
+    // Bad percent-encoding or an over-long id: answered by the router before any hook, so in the
+    // protocol's error shape here (Fastify's default body has another shape and no request id).
+    frameworkErrors: (error, req, reply) =>
+      (reply as FastifyReply)
+        .code(error.statusCode ?? 400)
+        .headers({
+          'x-request-id': req.id,
+          'x-agentload-replica': replicaId,
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'no-store',
+        })
+        .send(
+          errorBody(
+            'invalid_request',
+            'the URL is not valid: check the session id (1-128 of A-Z a-z 0-9 . _ : -)',
+          ),
+        ),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && requestIdPattern.test(given) ? given : randomUUID();
@@ -165,7 +185,8 @@ function addCommonHooks(app: FastifyInstance, rt: AgentRuntime): void {
   });
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const apiError = fastifyError(error) ?? toApiError(error, req.id, rt.shutdown.signal.aborted);
-    if (apiError.statusCode >= 500) logFailure(req, apiError.code, error);
+    // An ApiError is a deliberate answer (a failed turn logged it already, a shed one is not news).
+    if (apiError.statusCode >= 500 && !(error instanceof ApiError)) logFailure(req, apiError.code, error);
     return reply
       .code(apiError.statusCode)
       .headers(apiError.headers)

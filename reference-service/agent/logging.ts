@@ -12,9 +12,10 @@ const scrubbers: [RegExp, string | ((match: string) => string)][] = [
   [/\bsk-[A-Za-z0-9_-]{8,}/g, '[Redacted key]'],
   [/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, '[Redacted email]'],
   // Phone numbers: an optional +, then 8 or more digits, possibly split by spaces, dots, dashes or parentheses.
-  // ISO dates (2024-05-01...) look alike and are kept.
+  // ISO dates (2024-05-01...) look alike and are kept; so are digit runs inside dashed ids (UUID
+  // request ids, e.g. ...-4123-8456-...), which would otherwise lose the groups that correlate them.
   [
-    /(?<![\w.])\+?\(?\d(?:[\s().-]{0,2}\d){7,}(?![\w])/g,
+    /(?<![\w.-])\+?\(?\d(?:[\s().-]{0,2}\d){7,}(?![\w-])/g,
     (m) => (/^\d{4}-\d{2}-\d{2}/.test(m) ? m : '[Redacted phone]'),
   ],
 ];
@@ -73,6 +74,9 @@ export function createAgentLogger(options: AgentLoggerOptions): Logger {
         }),
         res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
         err: (err: Error) => scrubValue(err),
+        // The request id is the client's x-request-id when well-formed, bound to every request's
+        // child logger; bindings bypass the logMethod hook below, so they are scrubbed here.
+        reqId: (id: unknown) => scrubText(String(id)),
       },
       hooks: {
         logMethod(args, method) {

@@ -1,3 +1,5 @@
+import { Agent, fetch, type Response } from 'undici';
+import { checkToolsOrigin, guardedLookup, type Resolve } from './egress-guard.ts';
 import type { ToolDefinition } from './model-client.ts';
 
 export interface ToolsClientOptions {
@@ -9,6 +11,10 @@ export interface ToolsClientOptions {
   /** How long the tool list is cached. */
   listTtlMs?: number;
   nowMs?: () => number;
+  /** Resolves the tools host at connect time (default dns.lookup); every answer is checked (egress-guard.ts). */
+  lookup?: Resolve;
+  /** A tools answer larger than this is refused unread (default 1 MiB): the tools service is not trusted. */
+  maxResponseBytes?: number;
 }
 
 export interface ToolOutcome {
@@ -22,18 +28,21 @@ const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * Calls the tools service. Only its configured origin is ever contacted (the path is built from a
- * checked tool name, redirects are not followed), only tools it lists (and config allows) are
- * called, and every call has a timeout. Tool output is untrusted: it is truncated and passed to
- * the model as data, never echoed to the client.
+ * checked tool name, redirects are not followed, and the address is checked at every connect:
+ * egress-guard.ts), only tools it lists (and config allows) are called, and every call has a
+ * timeout and a size cap. Tool output is untrusted: it is truncated and passed to the model as
+ * data, never echoed to the client.
  */
 export class ToolsClient {
   private readonly origin: string;
   private cached: { tools: ToolDefinition[]; atMs: number } | null = null;
   private readonly nowMs: () => number;
+  private readonly dispatcher: Agent;
 
   constructor(private readonly options: ToolsClientOptions) {
-    this.origin = new URL(options.baseUrl).origin;
+    this.origin = checkToolsOrigin(options.baseUrl).origin;
     this.nowMs = options.nowMs ?? Date.now;
+    this.dispatcher = new Agent({ connect: { lookup: guardedLookup(options.lookup) } });
   }
 
   /** Tool definitions to offer the model; [] when the tools service cannot be listed (the turn goes on without tools). */
@@ -45,9 +54,11 @@ export class ToolsClient {
         headers: { 'x-request-id': requestId },
         redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs),
+        dispatcher: this.dispatcher,
       });
       if (!res.ok) throw new Error(`GET /tools answered ${res.status}`);
-      const tools = normalizeToolList(await res.json()).filter((t) => this.allowed(t.function.name));
+      const listed = JSON.parse(await this.readCapped(res)) as unknown;
+      const tools = normalizeToolList(listed).filter((t) => this.allowed(t.function.name));
       this.cached = { tools, atMs: this.nowMs() };
       return tools;
     } catch {
@@ -84,20 +95,44 @@ export class ToolsClient {
         body: JSON.stringify(args),
         redirect: 'manual',
         signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.timeoutMs)]),
+        dispatcher: this.dispatcher,
       });
-      const text = await res.text();
-      if (!res.ok) return done(false, JSON.stringify({ error: `tool answered ${res.status}` }));
-      const body = JSON.parse(text) as { result?: unknown };
+      if (!res.ok) {
+        await res.body?.cancel();
+        return done(false, JSON.stringify({ error: `tool answered ${res.status}` }));
+      }
+      const body = JSON.parse(await this.readCapped(res)) as { result?: unknown };
       return done(true, JSON.stringify(body.result ?? null));
     } catch (error) {
-      const reason = (error as Error).name === 'TimeoutError' ? 'tool timed out' : 'tool unavailable';
-      return done(false, JSON.stringify({ error: reason }));
+      return done(false, JSON.stringify({ error: failureReason(error) }));
     }
+  }
+
+  /** The body as text, or an error once it passes maxResponseBytes (the rest is never read). */
+  private async readCapped(res: Response): Promise<string> {
+    const maxBytes = this.options.maxResponseBytes ?? 1024 * 1024;
+    const chunks: Uint8Array[] = [];
+    let bytes = 0;
+    for await (const chunk of res.body ?? []) {
+      bytes += (chunk as Uint8Array).byteLength;
+      // Leaving the loop cancels the stream: the rest is never read.
+      if (bytes > maxBytes) throw new Error('tool answer too large');
+      chunks.push(chunk as Uint8Array);
+    }
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   private allowed(name: string): boolean {
     return this.options.allow.length === 0 || this.options.allow.includes(name);
   }
+}
+
+function failureReason(error: unknown): string {
+  const err = error as Error & { cause?: { code?: string } };
+  if (err.name === 'TimeoutError') return 'tool timed out';
+  if (err.cause?.code === 'EGRESS_BLOCKED') return 'tool destination refused';
+  if (err.message === 'tool answer too large') return 'tool answer too large';
+  return 'tool unavailable';
 }
 
 /** Accepts `[...]` or `{ tools: [...] }`, items either OpenAI `{type:'function', function:{...}}` or bare `{name, description, parameters}`. */

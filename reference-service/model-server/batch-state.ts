@@ -134,20 +134,22 @@ export class BatchState {
 
   planStep(): StepPlan | null {
     const decode: Seq[] = [];
+    const prefilling: Seq[] = [];
     let decodeContextTokens = 0;
     for (const seq of this.running) {
-      if (seq.state === 'running' && seq.prefilledTokens === seq.contextTokens) {
+      if (seq.state !== 'running') continue;
+      if (seq.prefilledTokens < seq.contextTokens) {
+        prefilling.push(seq);
+      } else {
         decode.push(seq);
         decodeContextTokens += seq.inputTokens + seq.generatedTokens;
       }
     }
     let budget = Math.max(0, this.limits.maxBatchPrefillTokens - decode.length);
     const prefill: { seq: Seq; tokens: number }[] = [];
-    for (const seq of this.running) {
+    for (const seq of prefilling) {
       if (budget === 0) break;
-      const left = seq.contextTokens - seq.prefilledTokens;
-      if (seq.state !== 'running' || left === 0) continue;
-      const tokens = Math.min(left, budget);
+      const tokens = Math.min(seq.contextTokens - seq.prefilledTokens, budget);
       prefill.push({ seq, tokens });
       budget -= tokens;
     }

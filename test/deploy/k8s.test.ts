@@ -23,6 +23,7 @@ import { manifestObjects, renderManifests, writeManifests } from '../../deploy/k
 import { testRunSchema, type TestRun } from '../../deploy/k8s/testrun.ts';
 import { loadValues, type Values } from '../../deploy/k8s/values.ts';
 import { InvalidConfigError } from '../../harness/errors.ts';
+import { runPlan } from '../../planner/run-plan.ts';
 import { agentConfigSchema } from '../../reference-service/agent/config.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -73,8 +74,11 @@ function validate(Model: new (d: never) => { validate(): void }, data: unknown, 
 }
 
 const objectsOf = (v: Values): K8sObject[] => Object.values(manifestObjects(v)).flat() as K8sObject[];
-const find = (objects: K8sObject[], kind: string, name: string) =>
-  objects.find((o) => o.kind === kind && o.metadata.name === name) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** Manifest objects are read field by field below; their shapes were checked by problemsOf. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = Record<string, any>;
+const find = (objects: K8sObject[], kind: string, name: string): Loose =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name) as Loose;
 
 let tmp: string | null = null;
 afterEach(async () => {
@@ -107,14 +111,12 @@ describe('the Kubernetes manifests from the default values', () => {
     );
     expect(objects.flatMap(problemsOf)).toEqual([]);
     // The check bites: a container without a name, a TestRun without parallelism.
-    const broken = structuredClone(find(objects, 'Deployment', 'agentload-agent')) as K8sObject &
-      Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const broken = structuredClone(find(objects, 'Deployment', 'agentload-agent'));
     delete broken.spec.template.spec.containers[0].name;
-    expect(problemsOf(broken)).toHaveLength(1);
-    const run = structuredClone(find(objects, 'TestRun', 'agentload-steady-state')) as K8sObject &
-      Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(problemsOf(broken as K8sObject)).toHaveLength(1);
+    const run = structuredClone(find(objects, 'TestRun', 'agentload-steady-state'));
     delete run.spec.parallelism;
-    expect(problemsOf(run)).not.toEqual([]);
+    expect(problemsOf(run as K8sObject)).not.toEqual([]);
   });
 
   it('are what deploy/k8s/manifests holds (regenerate with `agentload deploy k8s`)', async () => {
@@ -179,7 +181,11 @@ describe('the Kubernetes manifests from the default values', () => {
   });
 
   it('runs the exported script from a ConfigMap over parallel runners that each keep their own output', async () => {
-    const run = find(objectsOf(await loadValues()), 'TestRun', 'agentload-steady-state') as TestRun;
+    const run = find(
+      objectsOf(await loadValues()),
+      'TestRun',
+      'agentload-steady-state',
+    ) as unknown as TestRun;
     expect(run.spec.parallelism).toBe(2);
     expect(run.spec.script).toEqual({
       configMap: { name: 'agentload-k6-script', file: 'steady-state.k6.js' },
@@ -233,6 +239,32 @@ describe('values from a capacity plan', () => {
       ['acme', { requestsPerMin: 1441, tokensPerMin: 720001 }],
       ['globex', { requestsPerMin: 960, tokensPerMin: 480000 }],
     ]);
+  });
+
+  it('carry a plan the planner really wrote into valid manifests', async () => {
+    const { plan } = runPlan({
+      from: [join(ROOT, 'test/planner/fixtures/sweeps')],
+      agentFrom: [],
+      demandFile: join(ROOT, 'test/planner/fixtures/demand.yaml'),
+      demandFlags: {},
+      policyFlags: {},
+    });
+    tmp = await mkdtemp(join(tmpdir(), 'agentload-deploy-'));
+    const keys = plan.rateLimits.tenants.map((t) => `    ${t.name}: ${t.name}-key-0123`).join('\n');
+    await writeFile(join(tmp, 'keys.yaml'), `secrets:\n  apiKeys:\n${keys}\n`);
+    const objects = objectsOf(await loadValues(join(tmp, 'keys.yaml'), valuesFromPlan(plan)));
+    expect(objects.flatMap(problemsOf)).toEqual([]);
+    const option = plan.options[plan.recommended!]!;
+    expect(find(objects, 'Deployment', 'agentload-model').spec.replicas).toBe(option.totals.replicas);
+    const args: string[] = find(objects, 'Deployment', 'agentload-model').spec.template.spec.containers[0]
+      .args;
+    expect(args[args.indexOf('--max-concurrent-requests') + 1]).toBe(
+      String(plan.settings!.maxConcurrentRequests),
+    );
+    const config = parseYaml(find(objects, 'Secret', 'agentload-secrets').stringData['agent.yaml']);
+    expect(config.tenants.map((t: { name: string }) => t.name)).toEqual(
+      plan.rateLimits.tenants.map((t) => t.name),
+    );
   });
 
   it('says which plan tenants have no API key rather than deploying them without one', async () => {

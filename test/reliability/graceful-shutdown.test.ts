@@ -54,9 +54,9 @@ describeWith(['redis-server', 'haproxy'], 'R10 graceful shutdown mid-stream', ()
 
   it('finishes every stream in flight when a replica gets SIGTERM, and exits cleanly', async () => {
     const key = stack.tenants[0]!.apiKey;
-    await setModelFaults(stack.modelUrls[0]!, stack.adminToken!, { latencyMultiplier: 25 });
+    await setModelFaults(stack.modelUrls[0]!, stack.adminToken!, { latencyMultiplier: 10 });
     const streams = Array.from({ length: 8 }, (_, i) =>
-      streamTurn(stack.agentUrl, key, `drain-${i}`, 'Tell me a story about queues', 40),
+      streamTurn(stack.agentUrl, key, `drain-${i}`, 'Tell me a story about queues', 24),
     );
     const firsts = await Promise.all(streams.map((s) => s.firstToken));
     const onAgent0 = firsts.filter((f) => f.replica === 'agent-0').length;

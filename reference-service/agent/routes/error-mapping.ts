@@ -46,6 +46,7 @@ export function toApiError(error: unknown, requestId: string, shuttingDown: bool
 export function logFailure(req: FastifyRequest, code: string, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'internal_error') req.log.error({ err: error }, 'request failed');
-  else if (code !== 'shutting_down' && !req.raw.destroyed)
+  // The socket, not req.raw: a request stream is destroyed as soon as its body has been read.
+  else if (code !== 'shutting_down' && req.raw.socket?.destroyed !== true)
     req.log.warn({ code, reason: message }, 'request failed');
 }

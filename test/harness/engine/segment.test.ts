@@ -250,8 +250,9 @@ describe('a split run', () => {
     // The union of the parts' due times is the single run's schedule, slot for slot.
     const union = [...(await schedule(parts[0]!.dir)), ...(await schedule(parts[1]!.dir))];
     expect(union.sort((x, y) => x - y)).toEqual(await schedule(single.dir));
-    expect(m.rates.requestsPerSec).toBeGreaterThan(s.rates.requestsPerSec * 0.85);
-    expect(m.rates.requestsPerSec).toBeLessThan(s.rates.requestsPerSec * 1.15);
+    // Rates divide by the run's length, which includes draining the last streams: on a loaded
+    // machine that tail differs run to run, hence the wide band (the counts above are exact).
+    expect(Math.abs(m.rates.requestsPerSec / s.rates.requestsPerSec - 1)).toBeLessThan(0.35);
     for (const key of ['ttftMs', 'e2eMs'] as const) {
       const [mp, sp] = [m.metrics[key].stats.p50, s.metrics[key].stats.p50];
       expect(Math.abs(mp - sp)).toBeLessThan(Math.max(sp, 25));

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -139,6 +139,13 @@ describe('ingestK6 on bad input', () => {
     const run = ingestK6([fixture('malformed.json')], { outDir: dir });
     await expect(run).rejects.toBeInstanceOf(K6OutputError);
     await expect(run).rejects.toThrow(/malformed\.json line 2: "yesterday" is not an RFC 3339 time/);
+  });
+
+  it('refuses a gzip file that was cut off, as a runner killed mid-write leaves it', async () => {
+    const dir = await outDir();
+    const cut = join(out!, 'cut.json.gz');
+    await writeFile(cut, (await readFile(RUNNERS[1]!)).subarray(0, 600));
+    await expect(ingestK6([cut], { outDir: dir })).rejects.toThrow(/could not be read to the end/);
   });
 
   it('refuses a missing file and a mix of exported and other scripts', async () => {

@@ -116,3 +116,63 @@ describeWith(['haproxy'], 'HaproxyProcess', () => {
     expect(readFileSync(haproxy.configPath, 'utf8')).toContain('backend tools');
   });
 });
+
+describeWith(['haproxy'], 'HaproxyProcess with every server failing its check', () => {
+  let haproxy: HaproxyProcess;
+  let frontendPort: number;
+  const servers: import('node:http').Server[] = [];
+
+  beforeAll(async () => {
+    const { createServer } = await import('node:http');
+    // Replicas that are alive but unready (as an agent whose model is down): /readyz 503, turns 200.
+    for (let i = 0; i < 2; i += 1) {
+      const server = createServer((req, res) => {
+        res.statusCode = req.url === '/readyz' ? 503 : 200;
+        res.end(req.url === '/readyz' ? 'unready' : `degraded answer from ${i}`);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      servers.push(server);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'agentload-haproxy-'));
+    frontendPort = (await allocatePorts(1))[0]!;
+    const config = renderHaproxyConfig({
+      proxies: [
+        {
+          name: 'agents',
+          bind: { host: '127.0.0.1', port: frontendPort },
+          healthPath: '/readyz',
+          servers: servers.map((s, i) => ({
+            id: `agent-${i}`,
+            host: '127.0.0.1',
+            port: port(`http://x:${(s.address() as { port: number }).port}`),
+          })),
+        },
+      ],
+      stats: null,
+      stateFile: join(dir, 'servers.state'),
+      healthCheckIntervalMs: 100,
+      streamIdleTimeoutMs: 60_000,
+      hardStopAfterMs: 20_000,
+    });
+    haproxy = new HaproxyProcess('haproxy', {
+      binary: 'haproxy',
+      dir,
+      logPath: join(dir, 'haproxy.log'),
+      deathSignalWrapper: null,
+    });
+    await haproxy.start(config, 10_000);
+  });
+
+  afterAll(async () => {
+    await haproxy?.process.terminate(2_000);
+    for (const s of servers) s.close();
+  });
+
+  it('still routes to the replicas (their own degraded answer) instead of answering 503', async () => {
+    // Wait until the checks have marked both primaries down (fall 2 at 100 ms), then ask.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const response = await fetch(`http://127.0.0.1:${frontendPort}/v1/sessions/s/turns`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/^degraded answer from/);
+  });
+});

@@ -59,7 +59,11 @@ describe('ManagedProcess', () => {
   });
 
   it('pauses and resumes the process with SIGSTOP and SIGCONT', async () => {
-    const { proc } = sh('while :; do sleep 0.05; done');
+    // One process: a short-lived child exiting while its group is stopped would make the kernel send
+    // the (orphaned) group SIGHUP and SIGCONT.
+    const proc = new ManagedProcess('sleeper', null);
+    started.push(proc);
+    proc.start({ command: 'sleep', args: ['100'], cwd: dir, logPath: join(dir, 'sleeper.log') });
     proc.signalGroup('SIGSTOP');
     expect(await eventually(() => (processState(proc.pid!) === 'T' ? 'T' : undefined), 5_000)).toBe('T');
     proc.signalGroup('SIGCONT');
