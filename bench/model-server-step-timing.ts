@@ -160,22 +160,23 @@ function stream(port: number, agent: Agent, index: number): Promise<number> {
   });
 }
 
-async function phase(
-  child: ChildProcess,
-  port: number,
-  streams: number,
-): Promise<PhaseReport & { frames: number }> {
+type PhaseResult = PhaseReport & { frames: number; clientCpuMs: number };
+
+async function phase(child: ChildProcess, port: number, streams: number): Promise<PhaseResult> {
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   child.send({ type: 'reset', streams });
   await nextMessage(child, 'reset-done');
+  const clientCpu = process.cpuUsage();
   const counts = await Promise.all(Array.from({ length: streams }, (_, i) => stream(port, agent, i)));
+  const used = process.cpuUsage(clientCpu);
   child.send({ type: 'report' });
   const report = await nextMessage<PhaseReport>(child, 'report');
   agent.destroy();
-  return { ...report, frames: counts.reduce((a, b) => a + b, 0) };
+  const clientCpuMs = (used.user + used.system) / 1000;
+  return { ...report, frames: counts.reduce((a, b) => a + b, 0), clientCpuMs };
 }
 
-function row(name: string, streams: number, r: PhaseReport & { frames: number }): string[] {
+function row(name: string, streams: number, r: PhaseResult): string[] {
   return [
     name,
     String(streams),
@@ -191,6 +192,7 @@ function row(name: string, streams: number, r: PhaseReport & { frames: number })
     r.emitP99Ms.toFixed(2),
     `${((100 * r.cpuMs) / r.wallMs).toFixed(0)}%`,
     ((1000 * r.cpuMs) / Math.max(1, r.frames)).toFixed(1),
+    `${((100 * r.clientCpuMs) / r.wallMs).toFixed(0)}%`,
     ((r.frames * 1000) / r.wallMs).toFixed(0),
   ];
 }
@@ -219,6 +221,7 @@ async function main(): Promise<void> {
     'emit p99',
     'server CPU',
     'CPU us/frame',
+    'client CPU',
     'frames/s',
   ];
   const rows = [header, row('peer', 1, peer), row('load', STREAMS, load)];
@@ -237,6 +240,9 @@ async function main(): Promise<void> {
     `p99 timing error at ${STREAMS} streams: ${load.errorP99Ms.toFixed(3)} ms (${ratio.toFixed(1)}x the single-stream peer)`,
   );
   console.log(load.errorP99Ms < 1 ? 'PASS: p99 < 1 ms' : 'FAIL: p99 >= 1 ms');
+  if (loadavg()[0]! > availableParallelism()) {
+    console.log('warning: the load average exceeds the CPU count; other processes took CPU from this run');
+  }
   if (load.maxBatch < STREAMS)
     console.log(`note: the batch peaked at ${load.maxBatch} of ${STREAMS} streams`);
 }

@@ -19,7 +19,7 @@ function version(): string {
  */
 export async function runWithFlags(kind: 'run' | 'suite', ref: string, flags: RunFlags): Promise<number> {
   const parsed = parseRunFlags(flags, process.env);
-  const [{ runScenarioCommand, runSuiteCommand }, { startLocalForNeeds }] = await Promise.all([
+  const [{ runScenarioCommand, runSuiteCommand }, { startForNeeds }] = await Promise.all([
     import('../engine/run-command.ts'),
     import('../engine/local-stack.ts'),
   ]);
@@ -38,11 +38,12 @@ export async function runWithFlags(kind: 'run' | 'suite', ref: string, flags: Ru
       write: (text: string) => void process.stderr.write(text),
       tty: process.stderr.isTTY === true,
       version: version(),
-      startLocal: (needs: Parameters<typeof startLocalForNeeds>[0]) =>
-        startLocalForNeeds(
-          needs,
-          parsed.quiet ? undefined : (m) => void process.stderr.write(`stack: ${m}\n`),
-        ),
+      startLocal: (needs: Parameters<typeof startForNeeds>[1]) =>
+        startForNeeds(parsed.stack === 'external' ? 'local' : parsed.stack, needs, {
+          modelServer: parsed.modelServer,
+          hfToken: process.env.HF_TOKEN ?? null,
+          ...(parsed.quiet ? {} : { onProgress: (m: string) => void process.stderr.write(`stack: ${m}\n`) }),
+        }),
     };
     const result =
       kind === 'run' ? await runScenarioCommand(ref, request) : await runSuiteCommand(ref, request);

@@ -2,10 +2,12 @@ import type { ScenarioOverrides } from '../config/scenario-overrides.ts';
 import { parseDurationMs } from '../config/duration.ts';
 import { executionSegment, type SegmentPlan } from '../engine/segment.ts';
 import { InvalidConfigError, type ValidationIssue } from '../errors.ts';
+import { modelServerKinds, stackKinds, type ModelServerKind, type StackKind } from '../stack/providers.ts';
 
 /** Flags shared by `agentload run` and `agentload suite`, as commander hands them over. */
 export interface RunFlags {
   stack?: string;
+  modelServer?: string;
   target?: string;
   apiKey?: string;
   out?: string;
@@ -19,7 +21,8 @@ export interface RunFlags {
 }
 
 export interface ParsedRunFlags {
-  stack: 'local' | 'external';
+  stack: StackKind;
+  modelServer: ModelServerKind;
   targetUrl: string | null;
   apiKey: string | null;
   outRoot: string;
@@ -33,7 +36,11 @@ export interface ParsedRunFlags {
 export const RUN_OPTIONS: readonly [flags: string, description: string][] = [
   [
     '--stack <kind>',
-    'local (start the reference stack here) or external (default: external with --target, else local)',
+    'local (processes here), containers (Testcontainers), compose (docker-compose.gpu.yml) or external (default: external with --target, else local)',
+  ],
+  [
+    '--model-server <kind>',
+    'sim (the GPU simulator, default) or tgi (real TGI; containers/compose on a GPU machine)',
   ],
   ['--target <url>', 'an external agent (or model server, for bare model-server scenarios) to load'],
   ['--api-key <key>', 'API key for the external target (env AGENTLOAD_API_KEY)'],
@@ -65,10 +72,20 @@ export function parseRunFlags(
     }
     return n;
   };
-  let stack: 'local' | 'external' = flags.target ? 'external' : 'local';
+  let stack: StackKind = flags.target ? 'external' : 'local';
   if (flags.stack !== undefined) {
-    if (flags.stack === 'local' || flags.stack === 'external') stack = flags.stack;
-    else issues.push({ path: '--stack', message: `"${flags.stack}" is not local or external` });
+    if ((stackKinds as readonly string[]).includes(flags.stack)) stack = flags.stack as StackKind;
+    else issues.push({ path: '--stack', message: `"${flags.stack}" is not one of ${stackKinds.join(', ')}` });
+  }
+  let modelServer: ModelServerKind = 'sim';
+  if (flags.modelServer !== undefined) {
+    if ((modelServerKinds as readonly string[]).includes(flags.modelServer))
+      modelServer = flags.modelServer as ModelServerKind;
+    else
+      issues.push({
+        path: '--model-server',
+        message: `"${flags.modelServer}" is not one of ${modelServerKinds.join(', ')}`,
+      });
   }
   if (flags.target !== undefined && !/^https?:\/\/[^/]/.test(flags.target)) {
     issues.push({ path: '--target', message: `"${flags.target}" is not an http(s) URL` });
@@ -102,6 +119,7 @@ export function parseRunFlags(
   if (issues.length > 0) throw new InvalidConfigError('flags', issues);
   return {
     stack,
+    modelServer,
     targetUrl: flags.target ?? null,
     apiKey: flags.apiKey ?? env.AGENTLOAD_API_KEY ?? null,
     outRoot: flags.out ?? 'results',

@@ -1,13 +1,21 @@
 import type { StackNeeds } from '../config/scenario-schema.ts';
-import { startLocalStack } from '../stack/local.ts';
+import { startStack, type ModelServerKind, type StackKind } from '../stack/providers.ts';
 import type { StackHandle } from '../stack/types.ts';
 
-/** Starts the embedded local stack (harness/stack/local.ts) with a scenario's needs. */
-export async function startLocalForNeeds(
+/**
+ * Starts a stack (local processes, containers or compose; harness/stack/providers.ts) with a
+ * scenario's needs.
+ */
+export async function startForNeeds(
+  kind: Exclude<StackKind, 'external'>,
   needs: StackNeeds,
-  onProgress?: (message: string) => void,
+  options: {
+    modelServer?: ModelServerKind;
+    hfToken?: string | null;
+    onProgress?: (message: string) => void;
+  } = {},
 ): Promise<StackHandle> {
-  return startLocalStack({
+  return startStack(kind, {
     agentReplicas: needs.agentReplicas,
     modelReplicas: needs.modelReplicas,
     profile: needs.profile,
@@ -15,6 +23,16 @@ export async function startLocalForNeeds(
     ...(needs.maxConcurrentRequests === undefined
       ? {}
       : { maxConcurrentRequests: needs.maxConcurrentRequests }),
-    ...(onProgress ? { onProgress } : {}),
+    ...(options.modelServer === undefined ? {} : { modelServer: options.modelServer }),
+    ...(options.hfToken ? { tgi: { hfToken: options.hfToken } } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+}
+
+/** The embedded default: local processes on this machine. */
+export function startLocalForNeeds(
+  needs: StackNeeds,
+  onProgress?: (message: string) => void,
+): Promise<StackHandle> {
+  return startForNeeds('local', needs, onProgress ? { onProgress } : {});
 }

@@ -10,7 +10,8 @@ import { externalTarget, StackSession, targetFromStack, type StackStarter } from
 
 /** What `agentload run` and `agentload suite` hand the engine, after flag parsing. */
 export interface RunRequest {
-  stack: 'local' | 'external';
+  /** Who starts the system under test: external = --target, the others through startLocal. */
+  stack: 'local' | 'containers' | 'compose' | 'external';
   /** External target URL (agent, or model server for bare model-server scenarios). */
   targetUrl: string | null;
   apiKey: string | null;
@@ -21,7 +22,7 @@ export interface RunRequest {
   write: (text: string) => void;
   tty: boolean;
   version: string;
-  /** Starts the local stack; injected so tests can use a double. */
+  /** Starts the stack (local, containers or compose) for a scenario's needs; injected so tests can use a double. */
   startLocal: StackStarter;
   /** This process's share of a split run (--segment); null or absent: the whole load. */
   segment?: SegmentPlan | null;
@@ -62,11 +63,11 @@ function checkStackFlags(req: RunRequest): void {
       { path: '--target', message: '--stack external needs --target URL' },
     ]);
   }
-  if (req.stack === 'local' && req.targetUrl) {
+  if (req.stack !== 'external' && req.targetUrl) {
     throw new InvalidConfigError('flags', [
       {
         path: '--target',
-        message: '--target points at an external service; drop it or pass --stack external',
+        message: `--target points at an external service; drop it or pass --stack external (not ${req.stack})`,
       },
     ]);
   }
@@ -76,7 +77,8 @@ function checkStackFlags(req: RunRequest): void {
 export async function runScenarioCommand(ref: string, req: RunRequest): Promise<CommandResult> {
   checkStackFlags(req);
   const scenario = applyOverrides(await loadScenario(ref), req.overrides);
-  const session = req.stack === 'local' ? new StackSession(req.startLocal, (l) => req.write(`${l}\n`)) : null;
+  const session =
+    req.stack !== 'external' ? new StackSession(req.startLocal, (l) => req.write(`${l}\n`)) : null;
   try {
     const result = await runOne(scenario, req, session);
     return { results: [result], passed: result.passed, interrupted: result.interrupted };
@@ -100,7 +102,8 @@ export async function runSuiteCommand(name: string, req: RunRequest): Promise<Co
   const scenarios = await Promise.all(
     names.map(async (n) => applyOverrides(await loadScenario(n), req.overrides)),
   );
-  const session = req.stack === 'local' ? new StackSession(req.startLocal, (l) => req.write(`${l}\n`)) : null;
+  const session =
+    req.stack !== 'external' ? new StackSession(req.startLocal, (l) => req.write(`${l}\n`)) : null;
   const results: LaunchResult[] = [];
   try {
     for (const scenario of scenarios) {

@@ -81,7 +81,7 @@ export function describeStack(handle: StackHandle): StackDescription {
     agentReplicas: list.filter((c) => c.kind === 'agent').length,
     modelReplicas: list.filter((c) => c.kind === 'model').length,
     gpusPerModelReplica: handle.gpusPerModelReplica,
-    modelServer: 'sim',
+    modelServer: handle.modelServer ?? 'sim',
     inMemoryState: handle.inMemoryState,
   };
 }

@@ -40,6 +40,8 @@ export interface StackHandle {
   /** Admin token for the model server's and tools service's fault APIs. */
   adminToken: string | null;
   profile: string;
+  /** The GPU simulator, real TGI, or unknown (an external deployment); absent means the simulator. */
+  modelServer?: 'sim' | 'tgi' | 'unknown';
   gpusPerModelReplica: number;
   inMemoryState: boolean;
   control: StackControl;

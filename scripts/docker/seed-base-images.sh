@@ -99,8 +99,12 @@ seed() {
   fi
   local changes=(--change "LABEL io.agentload.seed-key=$key" --change "LABEL io.agentload.project=agentload")
   for change in "$@"; do changes+=(--change "$change"); done
+  local previous
+  previous="$(docker_cli image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)"
   tar -C "$root" --numeric-owner -cf "$work/$(basename "$root").tar" .
   docker_cli import "${changes[@]}" "$work/$(basename "$root").tar" "$image" >/dev/null
+  # The replaced image is now untagged; it goes unless an app image is still built on it.
+  if [ -n "$previous" ]; then docker_cli image rm "$previous" >/dev/null 2>&1 || true; fi
   echo "seed-base-images: built $image ($(du -sh "$root" | cut -f1))"
 }
 

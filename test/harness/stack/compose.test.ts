@@ -60,7 +60,12 @@ describe('the compose files', () => {
 
   it('ship the HAProxy config the shared generator makes for the default ports', () => {
     const committed = readFileSync(join(repoRoot, defaultHaproxyConfigPath), 'utf8');
-    expect(committed).toBe(composeHaproxyConfig(defaultComposePorts));
+    // After a change to harness/stack/haproxy-config.ts, regenerate it:
+    // npx tsx -e 'import("./harness/stack/compose-files.ts").then((m) => process.stdout.write(
+    //   m.composeHaproxyConfig(m.defaultComposePorts)))' > reference-service/docker/haproxy/haproxy.cfg
+    expect(committed, `${defaultHaproxyConfigPath} is stale: regenerate it (command above)`).toBe(
+      composeHaproxyConfig(defaultComposePorts),
+    );
   });
 
   it.skipIf(executable === null && !required)(

@@ -44,8 +44,6 @@ describe.skipIf(gate.skip)('the stack as containers (testcontainers, host networ
     stack = await startContainerStack({
       agentReplicas: 2,
       loadTimeSec: 0,
-      // Tighter checks than the default 1 s: HAProxy drops a dead replica within about a second.
-      healthCheckIntervalMs: 500,
       stopGraceMs: 2_000,
       drainTimeoutMs: 5_000,
     });
