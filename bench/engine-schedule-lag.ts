@@ -5,9 +5,11 @@
  *   send lag      TurnResult.sentAtMs, when undici began writing it to a socket
  * Two drivers: the engine's constant-arrival-rate executor (harness/engine/executors: a
  * clock.sleepUntil per due time, a VU and an AbortController per iteration), and the bench's own
- * minimal loop (setTimeout(floor(due - now)), then every request that has come due).
+ * minimal loop (setTimeout(floor(due - now)), then every request that has come due). A last row
+ * runs the bench loop with nothing to send: the timer floor under the machine's current load,
+ * which no generator on this event loop can beat.
  *
- *   node --import tsx bench/engine-schedule-lag.ts     (about 15 s)
+ *   node --import tsx bench/engine-schedule-lag.ts     (about 20 s)
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createRealClock } from '../harness/engine/clock.ts';
@@ -136,6 +138,19 @@ async function main(): Promise<void> {
       rows.push(lagRow(`${label}: dispatch lag`, m.dispatch, m, loopDelayP99Ms));
       rows.push(lagRow(`${label}: send lag`, m.send, m, loopDelayP99Ms));
     }
+    // The floor under the machine's current load: the same timer loop with nothing to send.
+    const idle: Lags = { dispatch: [], send: [], errors: 0, dropped: 0 };
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    const t = (): number => performance.now();
+    await runFixedRate({
+      now: t,
+      ratePerSec: RATE_PER_SEC,
+      durationSec: DURATION_SEC,
+      fire: (at) => void idle.dispatch.push(t() - at),
+    });
+    delay.disable();
+    rows.push(lagRow('bench loop, no sends (timer floor)', idle.dispatch, idle, delay.percentile(99) / 1e6));
     printTable('Schedule lag (ms after the due time)', rows);
   } finally {
     await server.stop();

@@ -7,10 +7,13 @@
  * A slice is pessimistic for queueing (fewer slots pool less: Erlang C falls with c at equal
  * utilization), so passing on a slice is a safe sign; failing on one is not proof the full fleet fails.
  */
-import type { DistributionStats, Summary, Timeseries } from '../harness/results/schema.ts';
-import { PlanInputError } from './errors.ts';
+import type { DistributionStats, Summary, SweepStep, Timeseries } from '../harness/results/schema.ts';
+import { PlanInputError, SloUnmetError } from './errors.ts';
+import { computeGoodput } from './goodput.ts';
+import { interpolate, isotonicIncreasing } from './monotone.ts';
 import type { CapacityPlan } from './plan.ts';
-import { sloConstraints, statKeyFor } from './slo.ts';
+import { mixScaling, sloConstraints, statKeyFor } from './slo.ts';
+import type { CapacityCurve, SloTargets } from './types.ts';
 
 export interface ValidationLoad {
   ratePerSec: number;
@@ -51,8 +54,10 @@ export interface ValidationReport {
 }
 
 export interface ValidationOptions {
-  /** Model replicas to run; defaults to min(recommended, 4). */
+  /** Model replicas to run (taken as given); defaults to min(recommended, 4). */
   replicas?: number;
+  /** Load per model replica; defaults to the plan's, peak / recommended replicas. */
+  ratePerReplicaPerSec?: number;
   durationSec: number;
   seed: number;
   /** Tolerance on the in-flight prediction (Little's law), fraction. */
@@ -67,11 +72,11 @@ export function validationLoad(plan: CapacityPlan, opts: ValidationOptions): Val
   }
   const option = plan.options[plan.recommended]!;
   const total = option.totals.replicas;
-  const k = Math.min(opts.replicas ?? Math.min(total, 4), total);
+  const k = opts.replicas ?? Math.min(total, 4);
   const agentReplicas =
     plan.agent === null ? null : Math.max(1, Math.ceil((plan.agent.size.replicas * k) / Math.max(total, 1)));
   return {
-    ratePerSec: (plan.demand.peakRatePerSec * k) / total,
+    ratePerSec: (opts.ratePerReplicaPerSec ?? plan.demand.peakRatePerSec / total) * k,
     durationSec: opts.durationSec,
     modelReplicas: k,
     agentReplicas,
@@ -95,6 +100,19 @@ export function figuresFromSummary(summary: Summary, timeseries?: Timeseries): M
     ttftMs: stats(summary.metrics.ttftMs),
     itlMs: stats(summary.metrics.itlMs),
     e2eMs: stats(summary.metrics.e2eMs),
+  };
+}
+
+/** Measured figures of one sweep step (a validation run's operating point). */
+export function figuresFromStep(step: SweepStep): MeasuredFigures {
+  const stats = (d: DistributionStats) => (d.count > 0 ? d : null);
+  return {
+    achievedRatePerSec: step.durationSec > 0 ? step.completed / step.durationSec : step.achievedRatePerSec,
+    errorRate: step.errorRate,
+    meanInFlight: step.meanInFlight,
+    ttftMs: stats(step.ttftMs),
+    itlMs: stats(step.itlMs),
+    e2eMs: stats(step.e2eMs),
   };
 }
 
@@ -143,4 +161,76 @@ export async function validatePlan(
   const measured = await run(load);
   const checks = compareToPlan(plan, load, measured, opts.inFlightTolerance);
   return { load, checks, ok: checks.every((c) => c.ok) };
+}
+
+/** What the plan predicts for k replicas: goodput scales by k; latency is the 1-replica curve's at load / k. */
+export interface ReplicaPrediction {
+  replicas: number;
+  goodputPerSec: number;
+  /** The offered load the prediction is for, all replicas together. */
+  ratePerSec: number;
+  e2eP95Ms: number;
+}
+
+/**
+ * Goodput: k x the recommended option's per-replica goodput (even balancing, independent replicas).
+ * p95 E2E at total load lambda: the 1-replica curve's p95 E2E (isotonic fit, as the goodput uses,
+ * interpolated) at lambda / k, i.e. each replica sees the load one replica saw in the sweep.
+ */
+export function predictAtReplicas(
+  plan: CapacityPlan,
+  curve: CapacityCurve,
+  replicas: number,
+  ratePerSec: number,
+): ReplicaPrediction {
+  const option = plan.options[plan.recommended!]!;
+  const xs = curve.points.map((p) => p.offeredPerReplica);
+  const fitted = isotonicIncreasing(curve.points.map((p) => p.e2eMs.p95));
+  return {
+    replicas,
+    goodputPerSec: replicas * option.goodput.ratePerSec,
+    ratePerSec,
+    e2eP95Ms: interpolate(xs, fitted, ratePerSec / replicas),
+  };
+}
+
+/** Fractions of the predicted per-replica goodput a validation run steps through to find its knee. */
+export const KNEE_FRACTIONS = [0.9, 1, 1.1, 1.25] as const;
+
+/**
+ * Per-replica rates of a validation run: the operating point first (what the p95 is compared at),
+ * then around the predicted goodput so the measured goodput is read the same way as the sweep's.
+ * A knee rate within 3% of the operating point is dropped (the operating point stands for it).
+ */
+export function validationGrid(goodputPerReplica: number, operatingPerReplica: number): number[] {
+  const round = (r: number) => Math.round(r * 1000) / 1000;
+  const knee = KNEE_FRACTIONS.map((f) => f * goodputPerReplica).filter(
+    (r) => Math.abs(r - operatingPerReplica) > 0.03 * operatingPerReplica,
+  );
+  return [operatingPerReplica, ...knee].sort((a, b) => a - b).map(round);
+}
+
+export interface MeasuredGoodput {
+  /** All replicas together, requests/s. */
+  goodputPerSec: number;
+  /** within: crossed inside the run; censored: never crossed (a lower bound); unmet: missed at every load. */
+  status: 'within' | 'censored' | 'unmet';
+  binding: string | null;
+}
+
+/** Goodput of a validation run, read off its steps exactly as the planner reads a sweep's. */
+export function measuredGoodput(curve: CapacityCurve, slo: SloTargets): MeasuredGoodput {
+  const mix = mixScaling(curve.points[0]!, {}, 0).scaling;
+  try {
+    const g = computeGoodput(curve, sloConstraints(slo), mix, { iterations: 0, confidence: 0.95, seed: 1 });
+    return { goodputPerSec: g.ratePerSec * curve.measuredReplicas, status: g.status, binding: g.binding };
+  } catch (error) {
+    if (!(error instanceof SloUnmetError)) throw error;
+    return { goodputPerSec: 0, status: 'unmet', binding: null };
+  }
+}
+
+/** Signed error of a prediction, percent of the measured value (null when there is none to divide by). */
+export function errorPct(predicted: number, measured: number): number | null {
+  return measured > 0 && Number.isFinite(measured) ? ((predicted - measured) / measured) * 100 : null;
 }

@@ -68,6 +68,7 @@ export function composeHaproxyConfig(
         name: 'agents',
         bind: { host, port: ports.agentFrontend },
         healthPath: '/readyz',
+        routeWhenAllUnready: true,
         servers: [
           { id: 'agent-0', host, port: ports.agent0 },
           { id: 'agent-1', host, port: ports.agent1 },

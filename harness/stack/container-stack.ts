@@ -205,6 +205,7 @@ export class ContainerStack {
           name: 'agents',
           bind: { host, port: ports.agentFrontend },
           healthPath: '/readyz',
+          routeWhenAllUnready: true,
           servers: servers(this.agents),
           stickySessions: options.sticky,
         },

@@ -18,9 +18,11 @@
  *   which keeps inter-token gaps honest.
  * - stickiness (optional): a stick table keyed on the session id, the fourth path field of
  *   /v1/sessions/{id}/turns; `redispatch` breaks it when the replica is down.
- * - every server also appears once more as an unchecked `backup`: backups serve only when every
- *   checked server is down. An agent replica is unready while its model is down, yet it still answers
- *   with a degraded fallback; without the backups HAProxy would turn a model outage into 503s for all.
+ * - agents (routeWhenAllUnready): every server also appears once more as an unchecked `backup`;
+ *   backups serve only when every checked server is down. An agent replica is unready while its model
+ *   is down, yet it still answers with a degraded fallback; without the backups HAProxy would turn a
+ *   model outage into 503s for all. Not for model servers: there a dead pool must fail fast (an
+ *   immediate 503) so the agent degrades at once instead of waiting out HAProxy's connect retries.
  * - server-state-file: a reload keeps the servers' health as checked, so a replica known to be down
  *   does not get traffic again until its checks pass.
  */
@@ -36,6 +38,8 @@ export interface HaproxyProxySpec {
   healthPath: string;
   servers: readonly HaproxyServer[];
   stickySessions?: boolean;
+  /** Keep routing to the servers (as backups) when all fail their check: see the header. */
+  routeWhenAllUnready?: boolean;
 }
 
 export interface HaproxyConfigSpec {
@@ -77,8 +81,10 @@ function proxySection(proxy: HaproxyProxySpec): string[] {
   for (const server of proxy.servers) {
     lines.push(`  server ${checkName('server', server.id)} ${server.host}:${server.port} check`);
   }
-  for (const server of proxy.servers) {
-    lines.push(`  server ${server.id}-fallback ${server.host}:${server.port} backup`);
+  if (proxy.routeWhenAllUnready) {
+    for (const server of proxy.servers) {
+      lines.push(`  server ${server.id}-fallback ${server.host}:${server.port} backup`);
+    }
   }
   lines.push('');
   return lines;

@@ -218,6 +218,7 @@ export class LocalStack {
           name: 'agents',
           bind: { host: options.host, port: ports.agentFrontend },
           healthPath: '/readyz',
+          routeWhenAllUnready: true,
           servers: servers(this.agents),
           stickySessions: options.sticky,
         },

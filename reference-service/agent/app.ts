@@ -74,11 +74,12 @@ export async function buildAgentApp(deps: AgentDeps): Promise<AgentApp> {
     requestIdHeader: false,
     // Above the 128 characters the session-id schema allows, so the schema (400) decides, not the router.
     routerOptions: { maxParamLength: 256 },
-    // Bad percent-encoding or an over-long id: answered by the router before any hook, so in the
-    // protocol's error shape here (Fastify's default body has another shape and no request id).
-    frameworkErrors: (error, req, reply) =>
+    // Bad percent-encoding or an over-long id (Fastify: 400 / 414): answered by the router before
+    // any hook, so here, as the protocol's 400 invalid_request (Fastify's own body has another
+    // shape and no request id).
+    frameworkErrors: (_error, req, reply) =>
       (reply as FastifyReply)
-        .code(error.statusCode ?? 400)
+        .code(400)
         .headers({
           'x-request-id': req.id,
           'x-agentload-replica': replicaId,

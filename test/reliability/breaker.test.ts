@@ -75,7 +75,9 @@ describe('R6 circuit breaker', () => {
   const figures: string[] = [];
   let tried = 0;
   let failures = 0;
-  afterAll(() => recordFigure({ caseId: 'R6 breaker open/half-open/close', tried, failures, figure: figures.join('; ') }));
+  afterAll(() =>
+    recordFigure({ caseId: 'R6 breaker open/half-open/close', tried, failures, figure: figures.join('; ') }),
+  );
 
   it('opens on a 60% failure rate and then sends nothing to the model, answering the fallback at once', async () => {
     failSixtyPercent();
@@ -90,7 +92,13 @@ describe('R6 circuit breaker', () => {
     failures += callsWhileOpen + notFallback;
     figures.push(
       `opened after ${callsToOpen} calls (min volume ${minVolume}); while open ${callsWhileOpen} model calls for ` +
-        `${whileOpen.length} turns, p99 ${round(quantile(whileOpen.map((t) => t.ms), 0.99), 0)} ms`,
+        `${whileOpen.length} turns, p99 ${round(
+          quantile(
+            whileOpen.map((t) => t.ms),
+            0.99,
+          ),
+          0,
+        )} ms`,
     );
     expect(callsToOpen).toBeGreaterThanOrEqual(minVolume);
     expect(callsToOpen).toBeLessThanOrEqual(2 * minVolume);

@@ -21,7 +21,12 @@ describeWith(['redis-server', 'haproxy'], 'R10 graceful shutdown mid-stream', ()
   let stack: LocalStackHandle;
 
   beforeAll(async () => {
-    stack = await startLocalStack({ agentReplicas: 2, loadTimeSec: 0, toolsLatencyScale: 0, stopGraceMs: 20_000 });
+    stack = await startLocalStack({
+      agentReplicas: 2,
+      loadTimeSec: 0,
+      toolsLatencyScale: 0,
+      stopGraceMs: 20_000,
+    });
   });
 
   afterAll(async () => {

@@ -49,7 +49,9 @@ describe('R8 idempotent turn append across replicas', () => {
   const figures: string[] = [];
   let tried = 0;
   let failures = 0;
-  afterAll(() => recordFigure({ caseId: 'R8 idempotent turn append', tried, failures, figure: figures.join('; ') }));
+  afterAll(() =>
+    recordFigure({ caseId: 'R8 idempotent turn append', tried, failures, figure: figures.join('; ') }),
+  );
 
   it('replays a stored turn on either replica with one model call and one stored turn', async () => {
     const mark = svc.modelRecorder.requests.length;
@@ -58,7 +60,11 @@ describe('R8 idempotent turn append across replicas', () => {
     const replays = [];
     for (let i = 0; i < 5; i++) {
       const res = await keyed(replicas[(i + 1) % 2]!, 'idem-seq', 'key-seq', 'What is idempotency?');
-      replays.push({ replayed: res.headers.get('idempotent-replayed'), body: await res.json(), status: res.status });
+      replays.push({
+        replayed: res.headers.get('idempotent-replayed'),
+        body: await res.json(),
+        status: res.status,
+      });
     }
     const calls = chatCalls(svc, mark);
     const stored = await storedTurns('idem-seq');
@@ -80,7 +86,11 @@ describe('R8 idempotent turn append across replicas', () => {
         Array.from({ length: 20 }, async (_, i) => {
           const res = await keyed(replicas[i % 2]!, 'idem-conc', 'key-conc', 'Say something slowly');
           const body = (await res.json()) as { error?: { code: string } };
-          return { status: res.status, code: body.error?.code, replayed: res.headers.has('idempotent-replayed') };
+          return {
+            status: res.status,
+            code: body.error?.code,
+            replayed: res.headers.has('idempotent-replayed'),
+          };
         }),
       );
     } finally {

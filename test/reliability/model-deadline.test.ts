@@ -53,7 +53,9 @@ describe('R5 model latency and hang', () => {
 
   it('answers every turn degraded within its deadline while the model hangs, leaving nothing open', async () => {
     // Warm the agent's connection pool, then take the baseline.
-    await (await call(svc.agent, '/v1/sessions/warm/turns', { body: { message: 'hi', max_tokens: 2 } })).text();
+    await (
+      await call(svc.agent, '/v1/sessions/warm/turns', { body: { message: 'hi', max_tokens: 2 } })
+    ).text();
     const baselineSockets = svc.modelRecorder.openSockets();
     svc.model.faults.setHang(true);
     let outcomes: { ms: number; degraded: boolean; complete: boolean }[];

@@ -75,7 +75,14 @@ describe('R3 noisy neighbour', () => {
     ]);
     const floodSec = (performance.now() - floodStartMs) / 1000;
     const okShare = (s: Sample[]) => s.filter((x) => x.status === 200).length / s.length;
-    const p = (s: Sample[], q: number) => round(quantile(s.map((x) => x.ms), q), 0);
+    const p = (s: Sample[], q: number) =>
+      round(
+        quantile(
+          s.map((x) => x.ms),
+          q,
+        ),
+        0,
+      );
     const noisyAdmitted = noisy.filter((s) => s.status === 200).length;
     const noisy429 = noisy.filter((s) => s.status === 429).length;
     const bound = noisyPerMin + (noisyPerMin / 60) * floodSec;

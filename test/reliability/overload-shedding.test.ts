@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, parseSse } from '../reference-service/agent/helpers/agent-stack.ts';
 import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { recordFigure, round } from '../support/audit-figures.ts';
-import { startService, type Service } from '../support/service.ts';
+import { startService, waitFor, type Service } from '../support/service.ts';
 
 const maxInFlight = 4;
 const waves = 3;
@@ -72,7 +72,16 @@ async function runWaves(size: number, prefix: string): Promise<{ outcomes: Outco
   const outcomes: Outcome[][] = [];
   const startMs = performance.now();
   for (let w = 0; w < waves; w++) {
-    outcomes.push(await Promise.all(Array.from({ length: size }, (_, i) => streamTurn(`${prefix}-${w}-${i}`))));
+    // A slot is freed just after the client saw [DONE] (the token settle comes last): start each
+    // wave on an idle replica, so a wave offers exactly its size against the full capacity.
+    await waitFor(
+      () => svc.agent.runtime.inFlight.current === 0,
+      5_000,
+      'the previous wave to release its slots',
+    );
+    outcomes.push(
+      await Promise.all(Array.from({ length: size }, (_, i) => streamTurn(`${prefix}-${w}-${i}`))),
+    );
   }
   return { outcomes, wallMs: performance.now() - startMs };
 }
@@ -105,7 +114,8 @@ describe('R9 overload shedding', () => {
       })
       .reduce((a, b) => a + b, 0);
     const lowWaves = twoX.outcomes.filter((w) => w.filter((o) => o.completed).length < maxInFlight).length;
-    const goodput = (r: typeof oneX) => r.outcomes.flat().filter((o) => o.completed).length / (r.wallMs / 1000);
+    const goodput = (r: typeof oneX) =>
+      r.outcomes.flat().filter((o) => o.completed).length / (r.wallMs / 1000);
     recordFigure({
       caseId: 'R9 overload shedding',
       tried: all.length,

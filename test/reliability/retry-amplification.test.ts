@@ -40,7 +40,10 @@ afterAll(async () => {
 });
 
 /** Sends `n` turns at once, each with its own request id; returns the ids and the wall time. */
-async function burst(prefix: string, n: number): Promise<{ ids: string[]; wallMs: number; statuses: number[] }> {
+async function burst(
+  prefix: string,
+  n: number,
+): Promise<{ ids: string[]; wallMs: number; statuses: number[] }> {
   const ids = Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
   const startMs = performance.now();
   const statuses = await Promise.all(
@@ -69,7 +72,14 @@ describe('R7 retry amplification', () => {
   const figures: string[] = [];
   let tried = 0;
   let failures = 0;
-  afterAll(() => recordFigure({ caseId: 'R7 retry amplification and jitter', tried, failures, figure: figures.join('; ') }));
+  afterAll(() =>
+    recordFigure({
+      caseId: 'R7 retry amplification and jitter',
+      tried,
+      failures,
+      figure: figures.join('; '),
+    }),
+  );
 
   it('bounds model calls per turn and spreads the retries of a 429 storm with jitter', async () => {
     svc.model.faults.setLatencyMultiplier(10);
@@ -102,7 +112,8 @@ describe('R7 retry amplification', () => {
   it('never retries earlier than the Retry-After the model asked for', async () => {
     const refused = new Set<string>();
     svc.modelRecorder.intercept = (req) => {
-      if (!req.path.startsWith('/v1/chat') || req.requestId === null || refused.has(req.requestId)) return null;
+      if (!req.path.startsWith('/v1/chat') || req.requestId === null || refused.has(req.requestId))
+        return null;
       refused.add(req.requestId);
       return { status: 429, headers: { 'retry-after': '1' }, body: '{"error":"busy"}' };
     };

@@ -63,7 +63,12 @@ describe('R2 tokens-per-minute debited before the model call', () => {
   let tried = 0;
   let failures = 0;
   afterAll(() =>
-    recordFigure({ caseId: 'R2 tokens-per-minute before the model call', tried, failures, figure: figures.join('; ') }),
+    recordFigure({
+      caseId: 'R2 tokens-per-minute before the model call',
+      tried,
+      failures,
+      figure: figures.join('; '),
+    }),
   );
 
   it('rejects with 429, before any model call, the turns whose charge the bucket cannot cover', async () => {

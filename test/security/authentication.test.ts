@@ -13,6 +13,7 @@
  * Figure: bad-key requests and their 401 share; comparisons per check; median check time for a
  *   valid-prefix key vs a random key (printed, not asserted).
  */
+import type * as Crypto from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator, hashApiKey } from '../../reference-service/agent/auth.ts';
@@ -25,7 +26,7 @@ import { chatCalls, startService, type Service } from '../support/service.ts';
 
 const compares = vi.hoisted(() => ({ calls: 0, lengths: new Set<number>() }));
 vi.mock('node:crypto', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:crypto')>();
+  const actual = await importOriginal<typeof Crypto>();
   const timingSafeEqual = (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView): boolean => {
     compares.calls++;
     compares.lengths.add(a.byteLength).add(b.byteLength);
@@ -87,7 +88,11 @@ const badHeaders: (string | null)[] = [
   `Bearer ${acme.toUpperCase()}`,
 ];
 
-async function send(agent: RunningAgent, header: string | null, route: 'post' | 'get' | 'delete'): Promise<Response> {
+async function send(
+  agent: RunningAgent,
+  header: string | null,
+  route: 'post' | 'get' | 'delete',
+): Promise<Response> {
   const headers: Record<string, string> = header === null ? {} : { authorization: header };
   if (route === 'post') {
     // Larger than the 8 KiB body limit: a 413 would mean the body was read before authentication.
@@ -118,20 +123,28 @@ describe('S2 authentication', () => {
         const res = await send(agent, header, route);
         const body = (await res.json()) as { error?: { code: string } };
         tried++;
-        if (res.status !== 401 || res.headers.get('www-authenticate') !== 'Bearer' || body.error?.code !== 'unauthorized')
+        if (
+          res.status !== 401 ||
+          res.headers.get('www-authenticate') !== 'Bearer' ||
+          body.error?.code !== 'unauthorized'
+        )
           wrong.push(`${route} ${String(header).slice(0, 30)} -> ${res.status}`);
       }
     }
     const modelCalls = chatCalls(svc, mark);
     failures += wrong.length + modelCalls;
-    figures.push(`${cases.length * 3} bad-key requests: ${cases.length * 3 - wrong.length} x 401 before the body, ${modelCalls} model calls`);
+    figures.push(
+      `${cases.length * 3} bad-key requests: ${cases.length * 3 - wrong.length} x 401 before the body, ${modelCalls} model calls`,
+    );
     expect(wrong).toEqual([]);
     expect(modelCalls).toBe(0);
   });
 
   it('accepts the new key of a rotated tenant on both replicas and the old one only where it is not revoked', async () => {
     const turn = (agent: RunningAgent, key: string) =>
-      call(agent, '/v1/sessions/rot/turns', { key, body: { message: 'hi', max_tokens: 2 } }).then((r) => r.status);
+      call(agent, '/v1/sessions/rot/turns', { key, body: { message: 'hi', max_tokens: 2 } }).then(
+        (r) => r.status,
+      );
     expect(await turn(svc.agent, oldKey)).toBe(200);
     expect(await turn(revoking, oldKey)).toBe(401);
     expect(await turn(revoking, newKey)).toBe(200);
@@ -139,7 +152,9 @@ describe('S2 authentication', () => {
   });
 
   it("answers another tenant's key the same 404 for an existing session as for a missing one", async () => {
-    await (await call(svc.agent, '/v1/sessions/exists/turns', { body: { message: 'hi', max_tokens: 2 } })).text();
+    await (
+      await call(svc.agent, '/v1/sessions/exists/turns', { body: { message: 'hi', max_tokens: 2 } })
+    ).text();
     const existing = await call(svc.agent, '/v1/sessions/exists', { key: keys.globex });
     const missing = await call(svc.agent, '/v1/sessions/missing', { key: keys.globex });
     tried += 2;
@@ -173,7 +188,12 @@ describe('S2 authentication', () => {
     const config = parseAgentConfig(svc.raw);
     const authenticate = createAuthenticator(config.tenants);
     const stored = config.tenants.reduce((n, t) => n + t.keyHashes.length, 0);
-    const presented = [`Bearer ${keys.acme}`, `Bearer ${newKey}`, `Bearer ${acme}x`, 'Bearer unknown-key-123'];
+    const presented = [
+      `Bearer ${keys.acme}`,
+      `Bearer ${newKey}`,
+      `Bearer ${acme}x`,
+      'Bearer unknown-key-123',
+    ];
     for (const header of presented) {
       compares.calls = 0;
       compares.lengths.clear();

@@ -60,7 +60,11 @@ function chunked(totalBytes: number): ReadableStream<Uint8Array> {
 }
 
 const cases: Case[] = [
-  { name: 'body over the limit', body: json({ message: 'x'.repeat(1_000), pad: 'y'.repeat(bodyLimitBytes) }), status: 413 },
+  {
+    name: 'body over the limit',
+    body: json({ message: 'x'.repeat(1_000), pad: 'y'.repeat(bodyLimitBytes) }),
+    status: 413,
+  },
   { name: 'chunked body over the limit', body: chunked(200_000), status: 413 },
   { name: 'gzip bomb', body: bomb, status: 400, headers: { 'content-encoding': 'gzip' } },
   { name: 'message over maxMessageChars', body: json({ message: 'z'.repeat(2_001) }), status: 400 },
@@ -71,17 +75,29 @@ const cases: Case[] = [
   { name: 'max_tokens as a string', body: json({ message: 'hi', max_tokens: '8' }), status: 400 },
   {
     name: '500 messages',
-    body: json({ message: 'hi', messages: Array.from({ length: 500 }, () => ({ role: 'user', content: 'x' })) }),
+    body: json({
+      message: 'hi',
+      messages: Array.from({ length: 500 }, () => ({ role: 'user', content: 'x' })),
+    }),
     status: 400,
   },
   { name: 'unknown field', body: json({ message: 'hi', model: 'gpt-4', temperature: 2 }), status: 400 },
   { name: '__proto__ payload', body: '{"message":"hi","__proto__":{"isAdmin":true}}', status: 400 },
-  { name: 'constructor.prototype payload', body: '{"message":"hi","constructor":{"prototype":{"x":1}}}', status: 400 },
+  {
+    name: 'constructor.prototype payload',
+    body: '{"message":"hi","constructor":{"prototype":{"x":1}}}',
+    status: 400,
+  },
   { name: 'deep nesting', body: '['.repeat(5_000) + ']'.repeat(5_000), status: 400 },
   { name: 'array body', body: json([{ message: 'hi' }]), status: 400 },
   { name: 'bad JSON', body: '{"message": "hi",', status: 400 },
   { name: 'empty JSON body', body: '', status: 400 },
-  { name: 'text/plain', body: json({ message: 'hi' }), status: 415, headers: { 'content-type': 'text/plain' } },
+  {
+    name: 'text/plain',
+    body: json({ message: 'hi' }),
+    status: 415,
+    headers: { 'content-type': 'text/plain' },
+  },
   {
     name: 'form encoded',
     body: 'message=hi',

@@ -52,7 +52,9 @@ beforeAll(async () => {
     },
   });
   fake.mode = 'ok';
-  await (await call(svc.agent, '/v1/sessions/real-1/turns', { body: { message: `remember ${canary}` } })).text();
+  await (
+    await call(svc.agent, '/v1/sessions/real-1/turns', { body: { message: `remember ${canary}` } })
+  ).text();
   fake.mode = 'tool';
 });
 
@@ -85,13 +87,16 @@ describe('S5 prompt injection and excessive agency', () => {
     for (const p of prompts) if (p.body.includes(canary)) leaks.push(`prompt ${p.seq}`);
     const offered = new Set(
       prompts.flatMap((p) =>
-        ((JSON.parse(p.body) as { tools?: { function: { name: string } }[] }).tools ?? []).map((t) => t.function.name),
+        ((JSON.parse(p.body) as { tools?: { function: { name: string } }[] }).tools ?? []).map(
+          (t) => t.function.name,
+        ),
       ),
     );
     recordFigure({
       caseId: 'S5 prompt injection',
       tried: attacks.length,
-      failures: unauthorizedExecuted.length + leaks.length + [...offered].filter((t) => !allowed.includes(t)).length,
+      failures:
+        unauthorizedExecuted.length + leaks.length + [...offered].filter((t) => !allowed.includes(t)).length,
       figure:
         `${attacks.length} adversarial turns: model asked for ${unauthorizedRequests} unauthorized tools, ` +
         `${unauthorizedExecuted.length} executed (${executed.length} allowed calls ran); offered only ${[...offered].sort().join(', ')}; ` +

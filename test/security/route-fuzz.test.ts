@@ -20,6 +20,7 @@ import { keys } from '../reference-service/agent/helpers/agent-stack.ts';
 import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { fuzzRunsPerRoute, recordFigure } from '../support/audit-figures.ts';
 import { startService, type Service } from '../support/service.ts';
+import { bodyArb, header, headersArb, headersOf, idArb } from '../support/agent-arbitraries.ts';
 
 const runs = fuzzRunsPerRoute(200);
 const seed = Number(process.env.AGENTLOAD_FUZZ_SEED ?? 20_260_101);
@@ -49,112 +50,19 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const printable = (s: string): string => s.replace(/[^\x20-\x7e]/g, '');
-const header = (maxLength: number) => fc.string({ maxLength }).map(printable);
-
-const idArb = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('s1', 's2', 'shared', 'a.b:c-d_e') },
-  { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9._:-]{1,128}$/) },
-  fc.string({ unit: 'grapheme', maxLength: 40 }).map(encodeURIComponent),
-  fc.string({ unit: 'binary', maxLength: 300 }).map(encodeURIComponent),
-  fc.constantFrom('..', '.', '%2e%2e', '%00', '%E0%A4%A', '%', 'a%2Fb', 'x'.repeat(129), 'y'.repeat(300)),
-);
-
-const headersArb = fc.record(
-  {
-    authorization: fc.oneof(
-      { weight: 12, arbitrary: fc.constant(`Bearer ${fuzzKey}`) },
-      { weight: 1, arbitrary: fc.constant(`Bearer ${keys.globex}`) },
-      { weight: 1, arbitrary: header(80).map((s) => `Bearer ${s}`) },
-      { weight: 1, arbitrary: header(80) },
-      { weight: 2, arbitrary: fc.constant(undefined) },
-    ),
-    'content-type': fc.oneof(
-      { weight: 12, arbitrary: fc.constant('application/json') },
-      {
-        weight: 2,
-        arbitrary: fc.constantFrom(
-          'application/json; charset=utf-8',
-          'text/plain',
-          'application/x-www-form-urlencoded',
-          'multipart/form-data; boundary=x',
-          'application/octet-stream',
-        ),
-      },
-      { weight: 1, arbitrary: header(60) },
-      { weight: 1, arbitrary: fc.constant(undefined) },
-    ),
-    'idempotency-key': header(300),
-    'x-request-id': header(200),
-    extra: fc.dictionary(fc.stringMatching(/^x-[a-z0-9-]{1,20}$/), header(100), { maxKeys: 3 }),
-  },
-  { requiredKeys: ['authorization', 'content-type'] },
-);
-
-const messageArb = fc.oneof(
-  fc.string({ maxLength: 60 }),
-  fc.string({ unit: 'grapheme', maxLength: 200 }),
-  fc.constantFrom('', ' ', '\u0000', '\ud800', 'What is the weather in Lisbon?'),
-  fc.integer({ min: 7_990, max: 8_010 }).map((n) => 'm'.repeat(n)),
-  fc.anything(),
-);
-
-const turnBodyArb = fc.record(
-  {
-    message: messageArb,
-    max_tokens: fc.oneof(fc.integer({ min: -2, max: 20 }), fc.integer(), fc.double(), fc.string(), fc.constant(null)),
-    stream: fc.oneof({ weight: 4, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.anything() }),
-    extra: fc.anything(),
-  },
-  { requiredKeys: [] },
-);
-
-const safeJson = (v: unknown): string => {
-  try {
-    return JSON.stringify(v) ?? 'null';
-  } catch {
-    return 'null';
-  }
-};
-
-/** Well-formed turns, so the generated traffic also reaches admission, the model, tools and storage. */
-const validTurnArb = fc.record(
-  {
-    message: fc.oneof(fc.string({ minLength: 1, maxLength: 120 }), fc.constant('What is the weather in Lisbon?')),
-    max_tokens: fc.integer({ min: 1, max: 16 }),
-    stream: fc.boolean(),
-  },
-  { requiredKeys: ['message'] },
-).filter((b) => b.message.length > 0);
-
-const bodyArb = fc.oneof(
-  { weight: 6, arbitrary: validTurnArb.map(safeJson) },
-  { weight: 5, arbitrary: turnBodyArb.map((b) => (b.extra === undefined ? safeJson({ ...b, extra: undefined }) : safeJson(b))) },
-  { weight: 2, arbitrary: fc.json() },
-  { weight: 1, arbitrary: fc.anything().map(safeJson) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
-  { weight: 1, arbitrary: fc.uint8Array({ maxLength: 2_000 }).map((a) => Buffer.from(a)) },
-  { weight: 1, arbitrary: fc.constant(undefined) },
-);
-
 interface RouteSpec {
   name: string;
   statuses: number[];
   request: fc.Arbitrary<InjectOptions>;
 }
 
-function headersOf(h: fc.RecordValue<typeof headersArb>): Record<string, string> {
-  const { extra, ...rest } = h as Record<string, unknown>;
-  const out: Record<string, string> = { ...(extra as Record<string, string> | undefined) };
-  for (const [name, value] of Object.entries(rest)) if (typeof value === 'string') out[name] = value;
-  return out;
-}
+const requestHeaders = headersArb(fuzzKey, keys.globex);
 
 const routes: RouteSpec[] = [
   {
     name: 'POST /v1/sessions/{id}/turns',
-    statuses: [200, 400, 401, 404, 409, 413, 414, 415, 422, 429, 502, 503],
-    request: fc.tuple(idArb, headersArb, bodyArb).map(([id, h, body]) => ({
+    statuses: [200, 400, 401, 404, 409, 413, 415, 422, 429, 502, 503],
+    request: fc.tuple(idArb, requestHeaders, bodyArb).map(([id, h, body]) => ({
       method: 'POST',
       url: `/v1/sessions/${id}/turns`,
       headers: headersOf(h),
@@ -163,27 +71,31 @@ const routes: RouteSpec[] = [
   },
   {
     name: 'GET /v1/sessions/{id}',
-    statuses: [200, 400, 401, 404, 414, 503],
-    request: fc.tuple(idArb, headersArb).map(([id, h]) => ({ method: 'GET', url: `/v1/sessions/${id}`, headers: headersOf(h) })),
+    statuses: [200, 400, 401, 404, 503],
+    request: fc
+      .tuple(idArb, requestHeaders)
+      .map(([id, h]) => ({ method: 'GET', url: `/v1/sessions/${id}`, headers: headersOf(h) })),
   },
   {
     name: 'DELETE /v1/sessions/{id}',
     // A body, when sent, follows the same rules as on any route: JSON (else 415) within the limit.
-    statuses: [204, 400, 401, 404, 413, 414, 415, 503],
-    request: fc
-      .tuple(idArb, headersArb, fc.option(bodyArb))
-      .map(([id, h, body]) => ({
-        method: 'DELETE',
-        url: `/v1/sessions/${id}`,
-        headers: headersOf(h),
-        ...(body === undefined || body === null ? {} : { payload: body }),
-      })),
+    statuses: [204, 400, 401, 404, 413, 415, 503],
+    request: fc.tuple(idArb, requestHeaders, fc.option(bodyArb)).map(([id, h, body]) => ({
+      method: 'DELETE',
+      url: `/v1/sessions/${id}`,
+      headers: headersOf(h),
+      ...(body === undefined || body === null ? {} : { payload: body }),
+    })),
   },
   {
     name: 'ops routes (/healthz /readyz /metrics /openapi.json)',
     statuses: [200, 400, 404, 503],
     request: fc
-      .tuple(fc.constantFrom('/healthz', '/readyz', '/metrics', '/openapi.json'), fc.option(header(40)), headersArb)
+      .tuple(
+        fc.constantFrom('/healthz', '/readyz', '/metrics', '/openapi.json'),
+        fc.option(header(40)),
+        requestHeaders,
+      )
       .map(([path, query, h]) => ({
         method: 'GET',
         url: query === null ? path : `${path}?${encodeURIComponent(query)}`,
@@ -192,12 +104,16 @@ const routes: RouteSpec[] = [
   },
   {
     name: 'any method, any path',
-    statuses: [200, 204, 400, 401, 404, 405, 413, 414, 415, 503],
+    statuses: [200, 204, 400, 401, 404, 405, 413, 415, 503],
     request: fc
       .tuple(
         fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'),
-        fc.oneof(fc.webPath(), fc.string({ maxLength: 80 }).map((s) => `/${encodeURIComponent(s)}`), idArb.map((id) => `/v1/sessions/${id}/x`)),
-        headersArb,
+        fc.oneof(
+          fc.webPath(),
+          fc.string({ maxLength: 80 }).map((s) => `/${encodeURIComponent(s)}`),
+          idArb.map((id) => `/v1/sessions/${id}/x`),
+        ),
+        requestHeaders,
         bodyArb,
       )
       .map(([method, path, h, body]) => ({
@@ -209,12 +125,22 @@ const routes: RouteSpec[] = [
   },
 ];
 
-const allowed5xx = new Set(['502 model_rejected', '502 model_stream_broken', '503 overloaded', '503 store_unavailable', '503 shutting_down']);
+const allowed5xx = new Set([
+  '502 model_rejected',
+  '502 model_stream_broken',
+  '503 overloaded',
+  '503 store_unavailable',
+  '503 shutting_down',
+]);
 /** A stack frame, a source file position, or a path of this checkout. */
 const leakPattern = /\n\s+at |\bat \S+ \(|node_modules\/|\.[cm]?[jt]s:\d+:\d+|\/work\//;
 
 /** What is wrong with one response, or null when it meets the contract. */
-function problem(route: RouteSpec, req: InjectOptions, res: { statusCode: number; headers: Record<string, unknown>; body: string }): string | null {
+function problem(
+  route: RouteSpec,
+  req: InjectOptions,
+  res: { statusCode: number; headers: Record<string, unknown>; body: string },
+): string | null {
   const { statusCode: status, body } = res;
   if (!route.statuses.includes(status)) return `status ${status}`;
   if (typeof res.headers['x-request-id'] !== 'string') return 'no x-request-id';
@@ -229,45 +155,54 @@ function problem(route: RouteSpec, req: InjectOptions, res: { statusCode: number
     return `body is not JSON: ${body.slice(0, 60)}`;
   }
   if (status >= 400) {
-    if (typeof parsed.error?.code !== 'string' || typeof parsed.error.message !== 'string') return 'error shape';
+    if (typeof parsed.error?.code !== 'string' || typeof parsed.error.message !== 'string')
+      return 'error shape';
     // The 404 message names the path asked for; only the rest of the body may not leak.
     const path = JSON.stringify(String(req.url).split('?')[0]).slice(1, -1);
     if (leakPattern.test(body.split(path).join(''))) return `leaks internals: ${body.slice(0, 120)}`;
-    if (status >= 500 && !allowed5xx.has(`${status} ${parsed.error.code}`)) return `undocumented ${status} ${parsed.error.code}`;
+    if (status >= 500 && !allowed5xx.has(`${status} ${parsed.error.code}`))
+      return `undocumented ${status} ${parsed.error.code}`;
   }
   return null;
 }
 
 describe('S8 route fuzzing', () => {
   for (const route of routes) {
-    it(`answers ${runs} generated requests to ${route.name} within its documented contract`, { timeout: 60_000 + runs * 15 }, async () => {
-      const failures: string[] = [];
-      const statusMix = new Map<number, number>();
-      let tried = 0;
-      await fc.assert(
-        fc.asyncProperty(route.request, async (req) => {
-          tried++;
-          const res = await svc.agent.app.inject(req);
-          statusMix.set(res.statusCode, (statusMix.get(res.statusCode) ?? 0) + 1);
-          const wrong = problem(route, req, res);
-          if (wrong && failures.length < 1_000) failures.push(`${wrong} <- ${req.method} ${String(req.url).slice(0, 80)}`);
-          return true;
-        }),
-        { numRuns: runs, seed },
-      );
-      const live = await svc.agent.app.inject({ method: 'GET', url: '/healthz' });
-      recordFigure({
-        caseId: `S8 fuzz ${route.name}`,
-        tried,
-        failures: failures.length + (live.statusCode === 200 ? 0 : 1),
-        figure: `${tried} generated requests (seed ${seed}), ${failures.length} unexpected; statuses ${[...statusMix.entries()]
-          .sort(([a], [b]) => a - b)
-          .map(([s, n]) => `${s}:${n}`)
-          .join(' ')}`,
-      });
-      expect(failures.slice(0, 10)).toEqual([]);
-      expect(live.statusCode).toBe(200);
-      expect(tried).toBe(runs);
-    });
+    it(
+      `answers ${runs} generated requests to ${route.name} within its documented contract`,
+      { timeout: 60_000 + runs * 15 },
+      async () => {
+        const failures: string[] = [];
+        const statusMix = new Map<number, number>();
+        let tried = 0;
+        await fc.assert(
+          fc.asyncProperty(route.request, async (req) => {
+            tried++;
+            const res = await svc.agent.app.inject(req);
+            statusMix.set(res.statusCode, (statusMix.get(res.statusCode) ?? 0) + 1);
+            const wrong = problem(route, req, res);
+            if (wrong && failures.length < 1_000)
+              failures.push(`${wrong} <- ${req.method} ${String(req.url).slice(0, 80)}`);
+            return true;
+          }),
+          { numRuns: runs, seed },
+        );
+        const live = await svc.agent.app.inject({ method: 'GET', url: '/healthz' });
+        recordFigure({
+          caseId: `S8 fuzz ${route.name}`,
+          tried,
+          failures: failures.length + (live.statusCode === 200 ? 0 : 1),
+          figure: `${tried} generated requests (seed ${seed}), ${failures.length} unexpected; statuses ${[
+            ...statusMix.entries(),
+          ]
+            .sort(([a], [b]) => a - b)
+            .map(([s, n]) => `${s}:${n}`)
+            .join(' ')}`,
+        });
+        expect(failures.slice(0, 10)).toEqual([]);
+        expect(live.statusCode).toBe(200);
+        expect(tried).toBe(runs);
+      },
+    );
   }
 });

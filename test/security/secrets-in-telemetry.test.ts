@@ -22,7 +22,17 @@ const phone = '+1 415 555 2671';
 const fakeAlKey = 'al_live_CANARY0123456789abcdef';
 const fakeSkKey = 'sk-CANARYabcdef0123456789';
 const messageMarker = 'MSG-CANARY-quokka';
-const canaries = [email, 'jane.canary', '415 555 2671', '4155552671', fakeAlKey, fakeSkKey, keys.acme, keys.globex, messageMarker];
+const canaries = [
+  email,
+  'jane.canary',
+  '415 555 2671',
+  '4155552671',
+  fakeAlKey,
+  fakeSkKey,
+  keys.acme,
+  keys.globex,
+  messageMarker,
+];
 
 let redis: TestRedis;
 let svc: Service;
@@ -51,15 +61,36 @@ function series(text: string): string[] {
   return text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
 }
 
-const allowedLabels = new Set(['replica', 'method', 'route', 'status_code', 'type', 'outcome', 'state', 'dimension', 'reason', 'le', 'quantile']);
+const allowedLabels = new Set([
+  'replica',
+  'method',
+  'route',
+  'status_code',
+  'type',
+  'outcome',
+  'state',
+  'dimension',
+  'reason',
+  'le',
+  'quantile',
+]);
 
 async function traffic(prefix: string): Promise<void> {
   const pii = `${messageMarker} mail ${email} or call ${phone}; my key is ${fakeAlKey} and ${fakeSkKey}`;
-  const send = async (path: string, options: Parameters<typeof call>[2]) => (await call(svc.agent, path, options)).text();
-  await send(`/v1/sessions/${prefix}-1/turns`, { body: { message: `${pii}. What is the weather in Lisbon?`, max_tokens: 8 } });
+  const send = async (path: string, options: Parameters<typeof call>[2]) =>
+    (await call(svc.agent, path, options)).text();
+  await send(`/v1/sessions/${prefix}-1/turns`, {
+    body: { message: `${pii}. What is the weather in Lisbon?`, max_tokens: 8 },
+  });
   await send(`/v1/sessions/${prefix}-1/turns`, { body: { message: pii, stream: true, max_tokens: 8 } });
-  await send(`/v1/sessions/${prefix}-2/turns`, { body: { message: pii }, headers: { 'idempotency-key': `${email} ${fakeAlKey}` } });
-  await send(`/v1/sessions/${prefix}-3/turns`, { body: { message: pii }, headers: { 'x-request-id': fakeAlKey } });
+  await send(`/v1/sessions/${prefix}-2/turns`, {
+    body: { message: pii },
+    headers: { 'idempotency-key': `${email} ${fakeAlKey}` },
+  });
+  await send(`/v1/sessions/${prefix}-3/turns`, {
+    body: { message: pii },
+    headers: { 'x-request-id': fakeAlKey },
+  });
   await send(`/v1/sessions/${prefix}-4/turns`, { key: fakeAlKey, body: { message: pii } });
   await send(`/v1/sessions/${prefix}-4/turns`, { key: fakeSkKey, body: { message: pii } });
   await send(`/v1/sessions/${prefix}-5/turns`, { body: `{"message": "${pii}", ` });
@@ -100,7 +131,12 @@ describe('S6 secrets and PII in telemetry', () => {
     recordFigure({
       caseId: 'S6 secrets and PII in telemetry',
       tried: canaries.length * 2,
-      failures: found.length + oddLabels.length + sessionLabels.length + downstream.length + (seriesAfter > seriesBefore ? 1 : 0),
+      failures:
+        found.length +
+        oddLabels.length +
+        sessionLabels.length +
+        downstream.length +
+        (seriesAfter > seriesBefore ? 1 : 0),
       figure:
         `${canaries.length} canaries x (${logLines} log lines, ${seriesAfter} series): ${found.length} occurrences; ` +
         `labels ${[...labelNames].sort().join(',')}; series ${seriesBefore} -> ${seriesAfter} with more sessions; ` +

@@ -103,7 +103,9 @@ describe('S4 SSRF through a tool', () => {
   const figures: string[] = [];
   let tried = 0;
   let failures = 0;
-  afterAll(() => recordFigure({ caseId: 'S4 SSRF through a tool', tried, failures, figure: figures.join('; ') }));
+  afterAll(() =>
+    recordFigure({ caseId: 'S4 SSRF through a tool', tried, failures, figure: figures.join('; ') }),
+  );
 
   it('never reaches an internal address whatever tool the model asks for, and never follows a redirect', async () => {
     const leaks: string[] = [];
@@ -116,7 +118,9 @@ describe('S4 SSRF through a tool', () => {
       tried++;
       const steps =
         i % 2 === 0
-          ? parseSse(text).filter((e) => e.event === 'tool').map((e) => JSON.parse(e.data) as Record<string, unknown>)
+          ? parseSse(text)
+              .filter((e) => e.event === 'tool')
+              .map((e) => JSON.parse(e.data) as Record<string, unknown>)
           : ((JSON.parse(text) as { toolSteps: Record<string, unknown>[] }).toolSteps ?? []);
       if (res.status !== 200) leaks.push(`${name}: status ${res.status}`);
       if (text.includes(toolCanary)) leaks.push(`${name}: tool output echoed to the client`);
@@ -148,11 +152,13 @@ describe('S4 SSRF through a tool', () => {
       }
     }
     const raw = demoAgentConfig({ modelUrl: fake.url, toolsUrl: 'http://2852039166/' });
-    await expect(startAgent({ config: parseAgentConfig(raw), logStream: captureLogs().stream })).rejects.toThrow(
-      /tools\.baseUrl/,
-    );
+    await expect(
+      startAgent({ config: parseAgentConfig(raw), logStream: captureLogs().stream }),
+    ).rejects.toThrow(/tools\.baseUrl/);
     failures += accepted.length;
-    figures.push(`${badOrigins.length} bad tools origins (decimal, octal, hex, mapped IPv6, file:, gopher:): ${badOrigins.length - accepted.length} refused`);
+    figures.push(
+      `${badOrigins.length} bad tools origins (decimal, octal, hex, mapped IPv6, file:, gopher:): ${badOrigins.length - accepted.length} refused`,
+    );
     expect(accepted).toEqual([]);
   });
 
@@ -174,7 +180,9 @@ describe('S4 SSRF through a tool', () => {
     tried += 2;
     const reached = tools.requests.length - before;
     failures += reached;
-    figures.push(`DNS name resolving to 169.254.169.254: ${lookups.length} lookups refused, ${reached} connections`);
+    figures.push(
+      `DNS name resolving to 169.254.169.254: ${lookups.length} lookups refused, ${reached} connections`,
+    );
     expect(lookups.length).toBeGreaterThan(0);
     expect(listed).toEqual([]);
     expect(outcome.ok).toBe(false);

@@ -22,7 +22,17 @@ import { startService, type Service } from '../support/service.ts';
 const initechKey = 'initech-key-000001';
 const canary = `CANARY-${randomBytes(6).toString('hex')}`;
 const realIds = ['real-0', 'real-1', 'real-2', 'real-3'];
-const guessedIds = ['session-1', 'default', '1', 'acme', 'admin', 'real-4', 'acme:real-0', 'real-0.bak', 'r'.repeat(128)];
+const guessedIds = [
+  'session-1',
+  'default',
+  '1',
+  'acme',
+  'admin',
+  'real-4',
+  'acme:real-0',
+  'real-0.bak',
+  'r'.repeat(128),
+];
 const illFormedIds = ['..%2Freal-0', '%7Bal%3Aacme%7D%3As%3Areal-0', 'real 0', 'x'.repeat(129)];
 
 let redis: TestRedis;
@@ -113,7 +123,9 @@ describe('S1 cross-tenant access matrix', () => {
     for (const [i, id] of realIds.entries()) {
       const res = await call(svc.agent, `/v1/sessions/${id}`);
       const body = (await res.json()) as { turns: { user: string; assistant: string }[] };
-      expect(body.turns).toEqual([expect.objectContaining({ user: `my secret is ${canary}`, assistant: acmeAnswers[i] })]);
+      expect(body.turns).toEqual([
+        expect.objectContaining({ user: `my secret is ${canary}`, assistant: acmeAnswers[i] }),
+      ]);
     }
     const all = await probe.keys('*');
     expect(all.length).toBeGreaterThan(0);
@@ -121,7 +133,11 @@ describe('S1 cross-tenant access matrix', () => {
     for (const k of all.filter((x) => !x.startsWith('{al:acme}'))) {
       const type = await probe.type(k);
       const values =
-        type === 'list' ? await probe.lrange(k, 0, -1) : type === 'hash' ? Object.values(await probe.hgetall(k)) : [];
+        type === 'list'
+          ? await probe.lrange(k, 0, -1)
+          : type === 'hash'
+            ? Object.values(await probe.hgetall(k))
+            : [];
       expect(values.join('\n')).not.toContain(canary);
     }
   });

@@ -43,7 +43,13 @@ beforeAll(async () => {
     modelUrl: fake.url,
     withTools: true,
     tune: (raw) => {
-      raw.caps = { maxToolIterations, maxTokens, defaultMaxTokens, historyMaxTurns, historyTokenBudget: 10_000 };
+      raw.caps = {
+        maxToolIterations,
+        maxTokens,
+        defaultMaxTokens,
+        historyMaxTurns,
+        historyTokenBudget: 10_000,
+      };
       raw.tenants.push({
         name: 'capped',
         keyHashes: [hashApiKey(cappedKey)],
@@ -78,7 +84,9 @@ describe('S7 unbounded consumption', () => {
   const figures: string[] = [];
   let tried = 0;
   let failures = 0;
-  afterAll(() => recordFigure({ caseId: 'S7 unbounded consumption', tried, failures, figure: figures.join('; ') }));
+  afterAll(() =>
+    recordFigure({ caseId: 'S7 unbounded consumption', tried, failures, figure: figures.join('; ') }),
+  );
 
   it('caps the tool loop: at most maxToolIterations tool rounds, then one call without tools', async () => {
     fake.mode = 'always-tool';
@@ -129,7 +137,9 @@ describe('S7 unbounded consumption', () => {
       if (status === 400) expect(sent).toEqual([]);
     }
     expect(chatBodies('mt-default').map((b) => b.max_tokens)).toEqual([defaultMaxTokens]);
-    figures.push(`largest max_tokens sent ${largest} (cap ${maxTokens}, default ${defaultMaxTokens}); above the cap: 400, no call`);
+    figures.push(
+      `largest max_tokens sent ${largest} (cap ${maxTokens}, default ${defaultMaxTokens}); above the cap: 400, no call`,
+    );
     expect(largest).toBe(maxTokens);
   });
 
@@ -137,7 +147,10 @@ describe('S7 unbounded consumption', () => {
     const results = await Promise.all(
       Array.from({ length: 40 }, async (_, i) => {
         const agent = i % 2 ? second : svc.agent;
-        const res = await call(agent, `/v1/sessions/cap-${i}/turns`, { key: cappedKey, body: { message: 'hi', max_tokens: 2 } });
+        const res = await call(agent, `/v1/sessions/cap-${i}/turns`, {
+          key: cappedKey,
+          body: { message: 'hi', max_tokens: 2 },
+        });
         const body = (await res.json()) as { error?: { code: string } };
         return { status: res.status, code: body.error?.code };
       }),
@@ -147,7 +160,9 @@ describe('S7 unbounded consumption', () => {
     const inRedis = await probe.zcard('{al:capped}:sessions');
     tried += results.length;
     failures += Math.abs(created - maxSessions) + (created + refused === results.length ? 0 : 1);
-    figures.push(`40 concurrent new sessions, cap ${maxSessions}: ${created} created, ${refused} x 409, ${inRedis} in Redis`);
+    figures.push(
+      `40 concurrent new sessions, cap ${maxSessions}: ${created} created, ${refused} x 409, ${inRedis} in Redis`,
+    );
     expect(created).toBe(maxSessions);
     expect(refused).toBe(results.length - maxSessions);
     expect(inRedis).toBe(maxSessions);
@@ -157,13 +172,20 @@ describe('S7 unbounded consumption', () => {
     let largest = 0;
     for (let i = 0; i < 8; i++) {
       const id = `hist-${i}`;
-      await (await call(svc.agent, '/v1/sessions/history/turns', { body: { message: `turn ${i}` }, headers: { 'x-request-id': id } })).text();
+      await (
+        await call(svc.agent, '/v1/sessions/history/turns', {
+          body: { message: `turn ${i}` },
+          headers: { 'x-request-id': id },
+        })
+      ).text();
       largest = Math.max(largest, ...chatBodies(id).map((b) => b.messages.length));
     }
     const bound = 1 + 2 * historyMaxTurns + 1;
     tried += 8;
     if (largest > bound) failures++;
-    figures.push(`8-turn conversation: largest prompt ${largest} messages (bound ${bound}: system + ${historyMaxTurns} turns + new)`);
+    figures.push(
+      `8-turn conversation: largest prompt ${largest} messages (bound ${bound}: system + ${historyMaxTurns} turns + new)`,
+    );
     expect(largest).toBe(bound);
   });
 });

@@ -1,4 +1,6 @@
 import { appendFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { expect } from 'vitest';
 
 /**
  * Figures the reliability and security cases measure, for the table `bench/audit.ts` prints. A test
@@ -16,9 +18,24 @@ export interface CaseFigure {
   figure: string;
 }
 
+/** One line of the figures file: the figure plus where it came from (for the pass/fail column). */
+export interface FigureRecord extends CaseFigure {
+  /** Test file, relative to the repository root. */
+  file: string | null;
+  /** The test running when it was recorded ('describe > it'); from an afterAll hook, the file's last test. */
+  test: string | null;
+}
+
 export function recordFigure(figure: CaseFigure): void {
   const out = process.env.AGENTLOAD_AUDIT_FIGURES;
-  if (out) appendFileSync(out, `${JSON.stringify(figure)}\n`);
+  if (!out) return;
+  const state = expect.getState();
+  const record: FigureRecord = {
+    ...figure,
+    file: state.testPath ? relative(process.cwd(), state.testPath) : null,
+    test: state.currentTestName ?? null,
+  };
+  appendFileSync(out, `${JSON.stringify(record)}\n`);
 }
 
 /** Generated requests per route: `AGENTLOAD_FUZZ_RUNS` (the audit sets 10 000), else `fallback`. */

@@ -27,7 +27,8 @@ export async function startRedisProcess(extraArgs: string[] = []): Promise<Redis
       break;
     } catch {
       client.disconnect();
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING within 10 s`);
+      if (Date.now() > deadline)
+        throw new Error(`redis-server on port ${port} did not answer PING within 10 s`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

@@ -56,7 +56,11 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   if (options.modelLatencyMultiplier) model.faults.setLatencyMultiplier(options.modelLatencyMultiplier);
   const modelRecorder = await startHttpRecorder({ upstream: options.modelUrl ?? model.url });
   const tools = options.withTools ? await startToolsService({ seed: 7, latencyScale: 0 }) : null;
-  const raw = demoAgentConfig({ modelUrl: modelRecorder.url, toolsUrl: tools?.url, redisUrl: options.redisUrl });
+  const raw = demoAgentConfig({
+    modelUrl: modelRecorder.url,
+    toolsUrl: tools?.url,
+    redisUrl: options.redisUrl,
+  });
   options.tune?.(raw);
   const logs = captureLogs();
   const replicas: RunningAgent[] = [];

@@ -49,7 +49,13 @@ export function startLedgerLoad(options: LedgerOptions): LedgerLoad {
           });
           const body = (await res.json()) as { turn?: number; message?: { content: string } };
           if (res.status === 200) {
-            entries.push({ session, user, turn: body.turn!, assistant: body.message!.content, ackedAtMs: performance.now() });
+            entries.push({
+              session,
+              user,
+              turn: body.turn!,
+              assistant: body.message!.content,
+              ackedAtMs: performance.now(),
+            });
             break;
           }
           count(String(res.status));

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CapacityPlan } from '../../../planner/plan.ts';
 import type { Reasoning } from '../../../planner/types.ts';
@@ -49,7 +51,22 @@ function apiQuota(value: string): Record<string, unknown> {
   return out;
 }
 
+/** `2,3` -> replica counts to validate at. */
+function replicaList(value: string): number[] {
+  return value.split(',').map((part) => {
+    const n = Number(part.trim());
+    if (!Number.isInteger(n) || n < 1 || n > 16)
+      throw new InvalidArgumentError(`expected replica counts 1-16 like "2,3", got "${value}"`);
+    return n;
+  });
+}
+
 interface PlanFlags {
+  validate?: boolean;
+  validateReplicas?: number[];
+  validateScenario?: string;
+  validateTolerance?: number;
+  validateOut?: string;
   from: string[];
   agentFrom: string[];
   demand?: string;
@@ -221,6 +238,80 @@ export function formatPlan(plan: CapacityPlan, planMs: number): string {
   return `${out.join('\n')}\n`;
 }
 
+function planOptions(flags: PlanFlags) {
+  return {
+    agentFrom: flags.agentFrom,
+    demandFile: flags.demand,
+    demandFlags: demandFlags(flags),
+    slo: flags.slo,
+    policyFile: flags.policy,
+    policyFlags: policyFlags(flags),
+    whatIf: flags.whatIf?.split(',').map((s) => s.trim()),
+    out: flags.out,
+  };
+}
+
+function packageVersion(): string {
+  try {
+    const url = new URL('../../../package.json', import.meta.url);
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** `plan --validate`: runs on the local stack; SIGINT stops the load (results so far are written). */
+async function validateAction(flags: PlanFlags): Promise<number> {
+  const [{ runValidation, formatValidation, DEFAULT_VALIDATE_SCENARIO }, { jsonSafe }, { reportError }] =
+    await Promise.all([
+      import('../../../planner/validate-run.ts'),
+      import('../../../planner/run-plan.ts'),
+      import('../report-error.ts'),
+    ]);
+  const { PlannerInputError } = await import('../../../planner/errors.ts');
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) process.exit(ExitCode.externalAbort);
+    process.stderr.write('\nstopping (again to quit now)...\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await runValidation({
+      plan: planOptions(flags),
+      from: flags.from,
+      demandGiven: flags.demand !== undefined || flags.peakRps !== undefined || flags.users !== undefined,
+      replicas: flags.validateReplicas ?? null,
+      // Each model replica adds agent and load-generator work in proportion to its goodput: one
+      // replica per core plus one keeps the shipped workload well inside the CPU (docs/planner.md).
+      maxReplicas: Math.min(8, availableParallelism() + 1),
+      scenario: flags.validateScenario ?? DEFAULT_VALIDATE_SCENARIO,
+      tolerancePct: flags.validateTolerance ?? 10,
+      outRoot: flags.validateOut ?? 'results',
+      signal: stop.signal,
+      log: (text) => void process.stderr.write(text),
+      version: packageVersion(),
+    });
+    if (flags.json) process.stdout.write(`${JSON.stringify(result, jsonSafe, 2)}\n`);
+    else process.stdout.write(`${formatPlan(result.plan, result.planMs)}\n${formatValidation(result)}`);
+    if (stop.signal.aborted) return ExitCode.externalAbort;
+    return result.ok ? ExitCode.ok : ExitCode.thresholdsFailed;
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code);
+    if (
+      !(error instanceof PlannerInputError) &&
+      !['AL_UNKNOWN_PROFILE', 'AL_INVALID_RESULTS', 'AL_INVALID_CONFIG'].includes(code)
+    )
+      throw error;
+    reportError(error);
+    return ExitCode.invalidConfig;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
 export function register(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
   program
     .command('plan')
@@ -257,8 +348,28 @@ export function register(program: Command, run: (action: () => Promise<number>) 
     .option('--bootstrap <n>', 'bootstrap resamples (default 1000)', count)
     .option('--out <file>', 'write the plan as JSON (e.g. results/<run>/plan.json)')
     .option('--json', 'print the plan JSON instead of the text report')
+    .option(
+      '--validate',
+      'run the plan on the local stack: the sweep at 1 model replica (unless --from), then k replicas; predicted vs measured goodput and p95 E2E',
+    )
+    .option(
+      '--validate-replicas <list>',
+      'model replica counts to validate at, e.g. 2,3 (default: the recommended count within this machine, or 2..what it holds without a demand)',
+      replicaList,
+    )
+    .option(
+      '--validate-scenario <name|file>',
+      'workload, SLO and stack of the validation (default scenarios/plan-validate.ts)',
+    )
+    .option(
+      '--validate-tolerance <pct>',
+      'error allowed on goodput and p95 E2E, percent (default 10)',
+      positive,
+    )
+    .option('--validate-out <dir>', 'results root of the validation runs (default results)')
     .action((flags: PlanFlags) =>
       run(async () => {
+        if (flags.validate) return validateAction(flags);
         const { runPlan, jsonSafe } = await import('../../../planner/run-plan.ts');
         const { PlannerInputError, PlanInputError } = await import('../../../planner/errors.ts');
         const { reportError } = await import('../report-error.ts');

@@ -141,6 +141,7 @@ describeWith(['haproxy'], 'HaproxyProcess with every server failing its check', 
           name: 'agents',
           bind: { host: '127.0.0.1', port: frontendPort },
           healthPath: '/readyz',
+          routeWhenAllUnready: true,
           servers: servers.map((s, i) => ({
             id: `agent-${i}`,
             host: '127.0.0.1',

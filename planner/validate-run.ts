@@ -1,0 +1,352 @@
+/**
+ * `agentload plan --validate` behind the CLI: measure the 1-replica curve (unless --from gives one),
+ * plan from it, then for each replica count k start the local stack with k model replicas, run the
+ * operating point and a few loads around the predicted knee through the same workload, and compare
+ * the measured goodput (read off the run's steps exactly as the planner reads a sweep) and p95 E2E
+ * at the operating point with the prediction (planner/validate.ts).
+ */
+import { fileURLToPath } from 'node:url';
+import { parseScenario, type Scenario, type StackNeeds } from '../harness/config/scenario-schema.ts';
+import { toInput } from '../harness/config/scenario-overrides.ts';
+import { launch, type LaunchResult } from '../harness/engine/launch.ts';
+import { loadScenario } from '../harness/engine/scenario-source.ts';
+import { targetFromStack } from '../harness/engine/stack-session.ts';
+import type { SweepStep } from '../harness/results/schema.ts';
+import { startLocalStack } from '../harness/stack/local.ts';
+import type { StackHandle } from '../harness/stack/types.ts';
+import { MEASURE_SEC, SETTLE_SEC, steppedLoad } from '../scenarios/plan-validate.ts';
+import { curvesFromSweeps } from './curves.ts';
+import { PlanInputError } from './errors.ts';
+import { loadSweepResults } from './inputs.ts';
+import type { CapacityPlan } from './plan.ts';
+import { runPlan, type RunPlanOptions } from './run-plan.ts';
+import type { CapacityCurve } from './types.ts';
+import {
+  compareToPlan,
+  errorPct,
+  figuresFromStep,
+  measuredGoodput,
+  predictAtReplicas,
+  validationGrid,
+  validationLoad,
+  type MeasuredGoodput,
+  type ReplicaPrediction,
+  type ValidationCheck,
+} from './validate.ts';
+
+/** The shipped 1-replica sweep (scenarios/plan-validate.ts), by path so it resolves from any cwd. */
+export const DEFAULT_VALIDATE_SCENARIO = fileURLToPath(
+  new URL('../scenarios/plan-validate.ts', import.meta.url),
+);
+
+export type StackStarter = (needs: StackNeeds) => Promise<StackHandle>;
+
+export interface ValidateRunOptions {
+  /** Everything `agentload plan` takes except --from (the sweep is given here or run). */
+  plan: Omit<RunPlanOptions, 'from'>;
+  /** Results of a 1-replica (or any) sweep of the same workload; empty: run the sweep scenario here. */
+  from: readonly string[];
+  /** A demand was given; without one each replica runs at the plan's utilization target x goodput. */
+  demandGiven: boolean;
+  /** Model replica counts to run; null: the recommended count (with a demand) or 2..maxReplicas. */
+  replicas: readonly number[] | null;
+  /** What this machine holds (the CLI's heuristic from its cores). */
+  maxReplicas: number;
+  /** Scenario (shipped name or file) whose workload, SLO and stack the runs use. */
+  scenario: string;
+  /** Error allowed on goodput and p95 E2E, percent. */
+  tolerancePct: number;
+  outRoot: string;
+  signal: AbortSignal;
+  /** Progress and run reports (stderr). */
+  log: (text: string) => void;
+  version: string;
+  startStack?: StackStarter;
+  settleSec?: number;
+  measureSec?: number;
+}
+
+export interface ValidationRow {
+  replicas: number;
+  predicted: ReplicaPrediction;
+  measuredGoodput: MeasuredGoodput;
+  measuredE2eP95Ms: number | null;
+  goodputErrorPct: number | null;
+  e2eErrorPct: number | null;
+  /** SLO targets, achieved rate and Little's law at the operating point (compareToPlan). */
+  checks: ValidationCheck[];
+  resultsDir: string;
+}
+
+export interface ValidateRunResult {
+  plan: CapacityPlan;
+  planMs: number;
+  /** The sweep run here (null when --from gave one). */
+  sweepDir: string | null;
+  rows: ValidationRow[];
+  tolerancePct: number;
+  /** Every error within tolerance and every check at the operating point held. */
+  ok: boolean;
+}
+
+function defaultStarter(needs: StackNeeds): Promise<StackHandle> {
+  return startLocalStack({
+    modelReplicas: needs.modelReplicas,
+    agentReplicas: needs.agentReplicas,
+    profile: needs.profile,
+    loadTimeSec: needs.loadTimeMs / 1000,
+    ...(needs.maxConcurrentRequests === undefined
+      ? {}
+      : { maxConcurrentRequests: needs.maxConcurrentRequests }),
+  });
+}
+
+/** The base scenario with its load replaced by steps at `ratesPerSec` and its stack by `stack`. */
+export function steppedScenario(
+  base: Scenario,
+  name: string,
+  ratesPerSec: readonly number[],
+  stack: Partial<StackNeeds>,
+  timing: { settleSec: number; measureSec: number },
+): Scenario {
+  const input = toInput(base) as Record<string, unknown> & { stack: Record<string, unknown> };
+  const { loadTimeMs, ...rest } = stack;
+  return parseScenario(
+    {
+      ...input,
+      name,
+      ...steppedLoad(ratesPerSec, timing.settleSec, timing.measureSec),
+      faults: [],
+      stopOnSloBreak: false,
+      stack: {
+        ...input.stack,
+        ...rest,
+        ...(loadTimeMs === undefined ? {} : { loadTime: `${loadTimeMs}ms` }),
+      },
+    },
+    `validation scenario ${name}`,
+  );
+}
+
+async function runOn(scenario: Scenario, opts: ValidateRunOptions): Promise<LaunchResult> {
+  const start = opts.startStack ?? defaultStarter;
+  const s = scenario.stack;
+  opts.log(
+    `starting the local stack: ${s.modelReplicas} model, ${s.agentReplicas} agent replica(s), ${s.profile}\n`,
+  );
+  const handle = await start(s as StackNeeds);
+  try {
+    return await launch({
+      scenario,
+      target: targetFromStack(handle, scenario),
+      outRoot: opts.outRoot,
+      quiet: true,
+      signal: opts.signal,
+      write: opts.log,
+      tty: false,
+      version: opts.version,
+    });
+  } finally {
+    await handle.stop();
+  }
+}
+
+function modelCurve(from: readonly string[]): CapacityCurve {
+  const curves = curvesFromSweeps(loadSweepResults(from), 'model');
+  if (curves.length !== 1) {
+    throw new PlanInputError(
+      `--validate needs one measured configuration; ${from.join(', ')} hold ${curves.length}`,
+      {
+        hint: 'Pass the results of sweeps of one profile (or no --from: the sweep then runs here).',
+      },
+    );
+  }
+  return curves[0]!;
+}
+
+function checkMix(plan: CapacityPlan): void {
+  if (plan.demand.mixSource === 'demand' && plan.options[plan.recommended!]!.mix.costRatio !== 1) {
+    throw new PlanInputError(
+      "--validate runs the sweep's own workload, so it cannot check a different token mix",
+      {
+        hint: "Drop --input-tokens/--output-tokens (and the demand file's token mix) when validating.",
+      },
+    );
+  }
+}
+
+/** Replica counts to run: the list given, else the recommended count or 2..max, within the machine. */
+export function replicaCounts(plan: CapacityPlan, opts: ValidateRunOptions): number[] {
+  if (opts.replicas !== null) return [...opts.replicas];
+  if (opts.demandGiven) {
+    const total = plan.options[plan.recommended!]!.totals.replicas;
+    return [Math.max(1, Math.min(total, opts.maxReplicas))];
+  }
+  const out: number[] = [];
+  for (let k = Math.min(2, opts.maxReplicas); k <= opts.maxReplicas; k += 1) out.push(k);
+  return out;
+}
+
+function planFor(opts: ValidateRunOptions, from: readonly string[]) {
+  const base = { ...opts.plan, from };
+  if (opts.demandGiven) return runPlan(base);
+  // No demand: plan for what the largest validated fleet carries at the utilization target.
+  const probe = runPlan({
+    ...base,
+    demandFlags: { ...base.demandFlags, peakRequestsPerSec: 1 },
+    out: undefined,
+  });
+  const option = probe.plan.options[probe.plan.recommended!]!;
+  const u = probe.plan.inputs.policy.utilizationTarget;
+  const k = Math.max(...replicaCounts(probe.plan, opts));
+  return runPlan({
+    ...base,
+    demandFlags: { ...base.demandFlags, peakRequestsPerSec: u * option.goodput.ratePerSec * k },
+  });
+}
+
+function stepNear(steps: readonly SweepStep[], ratePerSec: number): SweepStep | null {
+  let best: SweepStep | null = null;
+  for (const s of steps) {
+    const d = Math.abs((s.offeredRatePerSec ?? Number.NaN) - ratePerSec);
+    if (Number.isFinite(d) && (best === null || d < Math.abs(best.offeredRatePerSec! - ratePerSec))) best = s;
+  }
+  return best;
+}
+
+async function validateReplicas(
+  k: number,
+  ctx: { plan: CapacityPlan; curve: CapacityCurve; base: Scenario; opts: ValidateRunOptions },
+): Promise<ValidationRow> {
+  const { plan, curve, base, opts } = ctx;
+  const option = plan.options[plan.recommended!]!;
+  const u = plan.inputs.policy.utilizationTarget;
+  const load = validationLoad(plan, {
+    replicas: k,
+    durationSec: 0,
+    seed: base.seed,
+    ...(opts.demandGiven ? {} : { ratePerReplicaPerSec: u * option.goodput.ratePerSec }),
+  });
+  const grid = validationGrid(option.goodput.ratePerSec, load.ratePerSec / k);
+  const scenario = steppedScenario(
+    base,
+    `plan-validate-x${k}`,
+    grid.map((r) => r * k),
+    {
+      modelReplicas: k,
+      agentReplicas: load.agentReplicas ?? base.stack.agentReplicas,
+      ...(load.profile === null ? {} : { profile: load.profile }),
+      loadTimeMs: 0,
+    },
+    { settleSec: opts.settleSec ?? SETTLE_SEC, measureSec: opts.measureSec ?? MEASURE_SEC },
+  );
+  const result = await runOn(scenario, opts);
+  const measuredCurve = modelCurve([result.dir]);
+  const goodput = measuredGoodput(measuredCurve, plan.inputs.slo);
+  const operating = stepNear(result.outcome.summary.steps, load.ratePerSec);
+  const e2e = operating !== null && operating.e2eMs.count > 0 ? operating.e2eMs.p95 : null;
+  const predicted = predictAtReplicas(plan, curve, k, load.ratePerSec);
+  return {
+    replicas: k,
+    predicted,
+    measuredGoodput: goodput,
+    measuredE2eP95Ms: e2e,
+    goodputErrorPct: errorPct(predicted.goodputPerSec, goodput.goodputPerSec),
+    e2eErrorPct: e2e === null ? null : errorPct(predicted.e2eP95Ms, e2e),
+    checks: operating === null ? [] : compareToPlan(plan, load, figuresFromStep(operating)),
+    resultsDir: result.dir,
+  };
+}
+
+function rowOk(row: ValidationRow, tolerancePct: number): boolean {
+  const within = (e: number | null) => e !== null && Math.abs(e) <= tolerancePct;
+  return (
+    row.measuredGoodput.status === 'within' &&
+    within(row.goodputErrorPct) &&
+    within(row.e2eErrorPct) &&
+    row.checks.every((c) => c.ok)
+  );
+}
+
+export async function runValidation(opts: ValidateRunOptions): Promise<ValidateRunResult> {
+  const base = await loadScenario(opts.scenario);
+  let from = opts.from;
+  let sweepDir: string | null = null;
+  if (from.length === 0) {
+    opts.log(`== sweep at 1 model replica: ${base.name}\n`);
+    const sweep = await runOn(base, opts);
+    sweepDir = sweep.dir;
+    from = [sweep.dir];
+  }
+  const curve = modelCurve(from);
+  const { plan, planMs } = planFor(opts, from);
+  if (plan.recommended === null) {
+    throw new PlanInputError('This plan has no model-server fleet to validate', {
+      hint: 'Validate plans built from model-server sweeps.',
+    });
+  }
+  checkMix(plan);
+  const rows: ValidationRow[] = [];
+  for (const k of replicaCounts(plan, opts)) {
+    if (opts.signal.aborted) break;
+    opts.log(`== validation at ${k} model replica(s)\n`);
+    rows.push(await validateReplicas(k, { plan, curve, base, opts }));
+  }
+  const ok = rows.length > 0 && rows.every((r) => rowOk(r, opts.tolerancePct));
+  return { plan, planMs, sweepDir, rows, tolerancePct: opts.tolerancePct, ok };
+}
+
+const fmt = (v: number | null, digits = 2): string =>
+  v === null || !Number.isFinite(v) ? '-' : v.toFixed(digits);
+const pct = (v: number | null): string => (v === null ? '-' : `${v >= 0 ? '+' : ''}${v.toFixed(1)}%`);
+
+/** The validation table for a person. */
+export function formatValidation(result: ValidateRunResult): string {
+  const header = [
+    'replicas',
+    'load req/s',
+    'pred goodput',
+    'meas goodput',
+    'error',
+    'pred p95 E2E ms',
+    'meas p95 E2E ms',
+    'error',
+  ];
+  const body = result.rows.map((r) => {
+    const g = r.measuredGoodput;
+    const bound = g.status === 'censored' ? '>=' : g.status === 'unmet' ? '<' : '';
+    return [
+      String(r.replicas),
+      fmt(r.predicted.ratePerSec),
+      fmt(r.predicted.goodputPerSec),
+      `${bound}${fmt(g.goodputPerSec)}`,
+      pct(r.goodputErrorPct),
+      fmt(r.predicted.e2eP95Ms, 0),
+      fmt(r.measuredE2eP95Ms, 0),
+      pct(r.e2eErrorPct),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
+  const out = [
+    `Validation (goodput: k x the 1-replica goodput; p95 E2E: the 1-replica curve at load / k; error = (predicted - measured) / measured)`,
+    line(header),
+    ...body.map(line),
+  ];
+  for (const r of result.rows) {
+    const failed = r.checks
+      .filter((c) => !c.ok)
+      .map((c) => `${c.name} ${fmt(c.measured)} vs ${fmt(c.predicted)}`);
+    const status =
+      r.measuredGoodput.status === 'within' ? '' : ` (measured goodput ${r.measuredGoodput.status})`;
+    out.push(
+      `  ${r.replicas} replicas: ${failed.length === 0 ? 'every check at the operating point held' : `FAILED ${failed.join('; ')}`}${status}; results ${r.resultsDir}`,
+    );
+  }
+  out.push(
+    result.ok
+      ? `validation passed: every error within ${result.tolerancePct}%`
+      : `validation FAILED: an error beyond ${result.tolerancePct}%, a censored measurement or a failed check (above)`,
+  );
+  return `${out.join('\n')}\n`;
+}
