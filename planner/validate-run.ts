@@ -238,7 +238,11 @@ async function validateReplicas(
       ...(load.profile === null ? {} : { profile: load.profile }),
       loadTimeMs: 0,
     },
-    { settleSec: opts.settleSec ?? SETTLE_SEC, measureSec: opts.measureSec ?? MEASURE_SEC },
+    {
+      settleSec: opts.settleSec ?? SETTLE_SEC,
+      // k replicas finish k times the requests a second: a 1/k window holds as many samples.
+      measureSec: opts.measureSec ?? Math.max(8, Math.ceil(MEASURE_SEC / k)),
+    },
   );
   const result = await runOn(scenario, opts);
   const measuredCurve = modelCurve([result.dir]);

@@ -1,11 +1,11 @@
 import { defineScenario, type ScenarioInput } from '../harness/config/scenario-schema.ts';
 
 /** How long each step lets the batch fill before it is measured, and how long it is measured. */
-export const SETTLE_SEC = 4;
-export const MEASURE_SEC = 10;
+export const SETTLE_SEC = 5;
+export const MEASURE_SEC = 16;
 
 /** Offered rates of the 1-replica curve, turns/s: dense around the knee (about 5/s, below). */
-const RATES_PER_SEC = [1, 2, 3, 4, 4.5, 5, 5.5, 6, 7];
+const RATES_PER_SEC = [2, 4, 4.5, 5, 5.5, 6, 7];
 
 /**
  * A stepped open-loop load: per rate, a `settle-<i>` phase (not a sweep step: the batch fills and
@@ -54,7 +54,7 @@ export function steppedLoad(
  * Validation). A slow simulated GPU (Llama 3.1 8B on one L4: a ~770-token prompt costs ~150 ms of
  * prefill, a decode step ~80 ms) saturates at about 5 turns/s, so the simulated GPU, not this
  * machine's CPU, is the bottleneck, and three replicas stay within two cores. Single-turn sessions
- * without tools and a fixed max_tokens keep the latency spread to what the GPU adds. The sweep runs
+ * without tools, a fixed message length and a fixed max_tokens keep the latency spread to what the GPU adds. The sweep runs
  * through the agent (the product path); no stopOnSloBreak, so every step's window closes cleanly.
  */
 export default defineScenario({
@@ -64,7 +64,7 @@ export default defineScenario({
   ...steppedLoad(RATES_PER_SEC),
   workload: {
     target: 'agent',
-    inputTokens: { kind: 'lognormal', median: 150, sigma: 0.3, min: 40, max: 600 },
+    inputTokens: { kind: 'fixed', value: 150 },
     maxTokens: { kind: 'fixed', value: 32 },
     toolFraction: 0,
     turnsPerSession: { kind: 'fixed', value: 1 },

@@ -13,7 +13,7 @@ import { MetricHistogram } from '../metrics/histogram.ts';
 import { buildSummary, inputsFromAggregate } from '../metrics/summarize.ts';
 import { ThresholdMonitor } from '../metrics/threshold-eval.ts';
 import type { ThresholdSpec } from '../metrics/thresholds.ts';
-import { nearestRank } from '../metrics/timeseries.ts';
+import { emptyTimeseriesPoint, nearestRank } from '../metrics/timeseries.ts';
 import type { SloSpec, Summary, Timeseries, TimeseriesPoint } from '../results/schema.ts';
 import { SUMMARY_SCHEMA_VERSION } from '../results/schema.ts';
 import type { Collected, RawMetric, RawPoint } from './ingest-collect.ts';
@@ -70,29 +70,13 @@ function aggregateOf(c: Collected, slo: SloSpec, notes: string[]): SampleAggrega
   return agg;
 }
 
-function emptyPoint(tSec: number): TimeseriesPoint {
-  return {
-    tSec,
-    requests: 0,
-    completed: 0,
-    failed: 0,
-    degraded: 0,
-    dropped: 0,
-    inFlight: 0,
-    outputTokens: 0,
-    ttftP50Ms: null,
-    ttftP95Ms: null,
-    e2eP95Ms: null,
-    itlP95Ms: null,
-    server: { queueSize: null, batchSize: null, agentInFlight: null, breakerOpen: null },
-  };
-}
-
 function timeseriesOf(c: Collected, startMs: number, endMs: number, e2e: readonly RawPoint[]): Timeseries {
-  const points = Array.from({ length: Math.max(1, Math.ceil(endMs / 1000)) }, (_, i) => emptyPoint(i));
+  const points = Array.from({ length: Math.max(1, Math.ceil(endMs / 1000)) }, (_, i) =>
+    emptyTimeseriesPoint(i),
+  );
   const at = (timeMs: number): TimeseriesPoint => {
     const i = Math.max(0, Math.floor((timeMs - startMs) / 1000));
-    while (points.length <= i) points.push(emptyPoint(points.length));
+    while (points.length <= i) points.push(emptyTimeseriesPoint(points.length));
     return points[i]!;
   };
   const raw = (m: RawMetric): RawPoint[] => c.raw.get(m)!;

@@ -20,6 +20,25 @@ import type { RequestMetrics } from './request-metrics.ts';
 
 export type ServerGauges = TimeseriesPoint['server'];
 
+/** A second in which nothing happened and no server gauge was read. */
+export function emptyTimeseriesPoint(tSec: number): TimeseriesPoint {
+  return {
+    tSec,
+    requests: 0,
+    completed: 0,
+    failed: 0,
+    degraded: 0,
+    dropped: 0,
+    inFlight: 0,
+    outputTokens: 0,
+    ttftP50Ms: null,
+    ttftP95Ms: null,
+    e2eP95Ms: null,
+    itlP95Ms: null,
+    server: { queueSize: null, batchSize: null, agentInFlight: null, breakerOpen: null },
+  };
+}
+
 interface RawValues {
   ttftMs: number[];
   e2eMs: number[];

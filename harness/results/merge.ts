@@ -9,7 +9,7 @@
 import { basename } from 'node:path';
 import { recoverySec } from '../metrics/phases.ts';
 import { requestMetrics } from '../metrics/request-metrics.ts';
-import { TimeseriesBuilder } from '../metrics/timeseries.ts';
+import { emptyTimeseriesPoint, TimeseriesBuilder } from '../metrics/timeseries.ts';
 import { InvalidResultsError } from './errors.ts';
 import { mergeSummaries, DEFAULT_RECOVERY, type SummaryPart } from './merge-summary.ts';
 import { readResults, readSamples, type ResultsDir } from './read.ts';
@@ -73,37 +73,19 @@ async function* interleave(
   });
 }
 
-function emptyPoint(tSec: number): TimeseriesPoint {
-  return {
-    tSec,
-    requests: 0,
-    completed: 0,
-    failed: 0,
-    degraded: 0,
-    dropped: 0,
-    inFlight: 0,
-    outputTokens: 0,
-    ttftP50Ms: null,
-    ttftP95Ms: null,
-    e2eP95Ms: null,
-    itlP95Ms: null,
-    server: { queueSize: null, batchSize: null, agentInFlight: null, breakerOpen: null },
-  };
-}
-
 type GaugeKey = keyof TimeseriesPoint['server'];
 const GAUGES: GaugeKey[] = ['queueSize', 'batchSize', 'agentInFlight', 'breakerOpen'];
 
 /** Adds the parts' points second by second; gauges averaged over the parts that scraped them. */
 function sumTimeseries(parts: { ts: Timeseries; offsetSec: number }[], durationSec: number): Timeseries {
-  const points = Array.from({ length: Math.ceil(durationSec) }, (_, i) => emptyPoint(i));
+  const points = Array.from({ length: Math.ceil(durationSec) }, (_, i) => emptyTimeseriesPoint(i));
   const gaugeSums = points.map(() => GAUGES.map(() => ({ total: 0, n: 0 })));
   for (const { ts, offsetSec } of parts) {
     const shiftSec = Math.round(offsetSec);
     for (const p of ts.points) {
       const i = p.tSec + shiftSec;
       while (points.length <= i) {
-        points.push(emptyPoint(points.length));
+        points.push(emptyTimeseriesPoint(points.length));
         gaugeSums.push(GAUGES.map(() => ({ total: 0, n: 0 })));
       }
       const m = points[i]!;

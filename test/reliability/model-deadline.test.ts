@@ -87,6 +87,10 @@ describe('R5 model latency and hang', () => {
     }
     const endMs = performance.now();
     await waitFor(() => svc.modelRecorder.active() === 0, 5_000, 'model calls to close');
+    // The gauge drops just after the answer (the token settle comes last): give it a moment.
+    await waitFor(async () => (await metricValue(svc.agent, 'agent_in_flight_requests')) === 0, 5_000).catch(
+      () => undefined,
+    );
     const inFlight = await metricValue(svc.agent, 'agent_in_flight_requests');
     const socketsAtEnd = svc.modelRecorder.openSockets();
     // Aborted calls leave idle keep-alive sockets behind until the pool's idle timeout (4 s).

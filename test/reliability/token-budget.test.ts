@@ -15,7 +15,7 @@ import { hashApiKey } from '../../reference-service/agent/auth.ts';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
 import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { recordFigure, round } from '../support/audit-figures.ts';
-import { startService, type Service } from '../support/service.ts';
+import { startService, waitFor, type Service } from '../support/service.ts';
 
 const capacityTokens = 600;
 const burstKey = 'tpm-burst-key-0001';
@@ -112,6 +112,8 @@ describe('R2 tokens-per-minute debited before the model call', () => {
       body: { message, max_tokens: maxTokens },
     });
     const body = (await res.json()) as { usage: { total_tokens: number } };
+    // The settle runs after the answer is sent; the turn leaves the in-flight count once it ran.
+    await waitFor(() => svc.agent.runtime.inFlight.current === 0, 5_000, 'the turn to settle');
     const elapsedMs = performance.now() - startMs;
     expect(res.status).toBe(200);
     // Admission had taken the full charge; the header shows it before the refund.
