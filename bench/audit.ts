@@ -169,6 +169,8 @@ async function main(): Promise<number> {
   try {
     const figuresPath = join(dir, 'figures.jsonl');
     const jsonPath = join(dir, 'vitest.json');
+    // Before the run: the commit and tree state the suites were started on.
+    const stamp = provenance(options);
     const vitestCode = await runVitest(options, figuresPath, jsonPath);
     if (!existsSync(jsonPath)) {
       console.error(`vitest exited ${vitestCode} without a report; see its output above`);
@@ -181,7 +183,6 @@ async function main(): Promise<number> {
           .map((l) => JSON.parse(l) as FigureRecord)
       : [];
     const rows = buildRows(figures, JSON.parse(readFileSync(jsonPath, 'utf8')) as VitestJson);
-    const stamp = provenance(options);
     console.log(`\n${stamp}\n\n${formatText(rows)}\n`);
     if (options.updateDoc) {
       updateDoc(options.updateDoc, `${stamp}\n\n${formatMarkdown(rows)}`);

@@ -234,7 +234,8 @@ async function validateReplicas(
     grid.map((r) => r * k),
     {
       modelReplicas: k,
-      agentReplicas: load.agentReplicas ?? base.stack.agentReplicas,
+      // The sweep's agent count: the runs change one thing, the model replicas.
+      agentReplicas: curve.measuredAgentReplicas ?? base.stack.agentReplicas,
       ...(load.profile === null ? {} : { profile: load.profile }),
       loadTimeMs: 0,
     },

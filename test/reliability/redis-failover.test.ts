@@ -4,9 +4,9 @@
  *   the primary (asynchronous replication, no WAIT). During keyed, retried conversations the
  *   primary is SIGKILLed, the replica promoted (REPLICAOF NO ONE) and the address switched to it;
  *   twice, each time with a fresh replica behind the new primary.
- * Must hold: acknowledged turns lost per failover <= the turns acknowledged in the last second
- *   before the kill (Redis replication is asynchronous: only that tail may be missing on the
- *   replica); the service is writable again within 10 s of the switch.
+ * Must hold: no turn acknowledged more than a second before a kill is lost, and no more than the
+ *   turns acknowledged in that last second (Redis replication is asynchronous: only that tail may
+ *   be missing on the replica); the service is writable again within 10 s of the switch.
  * Figure: acknowledged, lost per failover (and the bound), duplicates, time to writable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +52,8 @@ describe('R11b Redis failover vs acknowledged turns', () => {
       for (let i = 0; i < failovers; i++) {
         const replica = await startReplicaOf(primary);
         processes.push(replica);
-        await sleep(800);
+        // Long enough that turns acknowledged more than a second before the kill exist to be checked.
+        await sleep(2_000);
         const atMs = performance.now();
         await primary.kill();
         kills.push({ atMs, ackedBefore: load.entries.filter((e) => e.ackedAtMs <= atMs) });
@@ -73,18 +74,20 @@ describe('R11b Redis failover vs acknowledged turns', () => {
     // A turn lost in failover k was acknowledged before kill k; attribute it to the first such kill.
     const perFailover = kills.map((kill, k) => {
       const prevMs = k === 0 ? -Infinity : kills[k - 1]!.atMs;
-      const lost = audit.lost.filter((e) => e.ackedAtMs <= kill.atMs && e.ackedAtMs > prevMs).length;
+      const lost = audit.lost.filter((e) => e.ackedAtMs <= kill.atMs && e.ackedAtMs > prevMs);
       const bound = kill.ackedBefore.filter((e) => e.ackedAtMs > kill.atMs - 1_000).length;
-      return { lost, bound };
+      // Replication lag may lose the tail; a turn acknowledged over a second before the kill may not.
+      const old = lost.filter((e) => e.ackedAtMs <= kill.atMs - 1_000).length;
+      return { lost: lost.length, bound, old };
     });
-    const overBound = perFailover.filter((f) => f.lost > f.bound).length;
+    const overBound = perFailover.reduce((n, f) => n + f.old + Math.max(0, f.lost - f.bound), 0);
     const lostAfterLastKill = audit.lost.filter((e) => e.ackedAtMs > kills.at(-1)!.atMs).length;
     recordFigure({
       caseId: 'R11b Redis failover (async replica)',
       tried: audit.acknowledged,
       failures: overBound + lostAfterLastKill + writableMs.filter((ms) => ms > 10_000).length,
       figure:
-        `${failovers} failovers: ${audit.acknowledged} turns acknowledged, lost ${perFailover.map((f) => `${f.lost} (bound ${f.bound})`).join(', ')}, ` +
+        `${failovers} failovers: ${audit.acknowledged} turns acknowledged, lost ${perFailover.map((f) => `${f.lost} (last-second bound ${f.bound}, older ${f.old})`).join(', ')}, ` +
         `${audit.duplicates} stored twice; writable again after ${writableMs.map((ms) => round(ms / 1000, 1)).join('/')} s`,
     });
     expect(overBound).toBe(0);
