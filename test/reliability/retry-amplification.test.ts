@@ -136,5 +136,7 @@ describe('R7 retry amplification', () => {
     expect(waits.length).toBe(result.ids.length);
     expect(early).toBe(0);
     expect(overCap).toBe(0);
+    // Jitter rides on top of Retry-After, so the clients do not all come back in the same instant.
+    expect(stdDev(waits)).toBeGreaterThanOrEqual(0.15 * baseDelayMs);
   });
 });

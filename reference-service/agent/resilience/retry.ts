@@ -2,7 +2,9 @@
  * Retry delays: "full jitter" exponential backoff (AWS Architecture Blog, "Exponential Backoff And
  * Jitter"): delay = U(0, min(maxDelayMs, baseDelayMs * 2^attempt)). A server's Retry-After is a
  * floor: we never come back earlier than asked, and give up when it asks for longer than
- * maxRetryAfterMs (the caller then falls back instead of holding the request).
+ * maxRetryAfterMs (the caller then falls back instead of holding the request). The jitter is added
+ * on top of Retry-After, not maxed with it: every client that got the same Retry-After would
+ * otherwise come back in the same millisecond and overload the server again.
  */
 export interface RetryPolicy {
   maxAttempts: number;
@@ -21,7 +23,7 @@ export function retryDelayMs(
   if (attempt + 1 >= policy.maxAttempts) return null;
   if (retryAfterMs !== null && retryAfterMs > policy.maxRetryAfterMs) return null;
   const jitterMs = random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.max(retryAfterMs ?? 0, jitterMs);
+  return (retryAfterMs ?? 0) + jitterMs;
 }
 
 /** Parses Retry-After (delta seconds or an HTTP date) into ms; null when absent or unreadable. */

@@ -14,8 +14,9 @@ describe('retryDelayMs', () => {
     expect(retryDelayMs({ ...policy, maxAttempts: 10 }, 8, null, () => 1)).toBe(1_000);
   });
 
-  it('never comes back earlier than Retry-After asks', () => {
-    expect(retryDelayMs(policy, 0, 2_000, () => 0.1)).toBe(2_000);
+  it('never comes back earlier than Retry-After asks, and spreads clients out after it', () => {
+    expect(retryDelayMs(policy, 0, 2_000, () => 0)).toBe(2_000);
+    expect(retryDelayMs(policy, 0, 2_000, () => 0.5)).toBe(2_050);
   });
 
   it('gives up when attempts are spent or Retry-After is longer than it will wait', () => {
