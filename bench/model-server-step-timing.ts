@@ -4,19 +4,32 @@
  * The simulator (a forked child, so the client's CPU is not counted against it) runs the real
  * profile; this process opens the streams with plain node:http and counts SSE frames. For every
  * forward step that follows another (not a wake-up from idle) the child records the timing error
- * = actual start - scheduled start (the previous step's end). The peer in the same run is a single
- * stream: the same server with no fan-out, so the ratio shows what 1,000 streams cost.
+ * = actual start - scheduled start (the previous step's end, an absolute target): the moment the
+ * loop reached the boundary, before the boundary's tokens are written. The peer in the same run is
+ * a single stream: the same server with no fan-out, so the ratio shows what 1,000 streams cost.
+ *
+ * Writing a boundary's tokens (a syscall per stream, ~10+ ms at 1,000 streams on 2 cores) runs
+ * between boundaries and never delays the next one, so the error alone would hide a simulator that
+ * cannot write as fast as it steps. Hence the write lag (boundary -> last of its tokens written)
+ * and the backlog (outputs still unwritten at the next boundary): a lag under the step time with
+ * no backlog means every token reached its socket within its step.
+ * Late steps (error > 1 ms) are matched against the child's GC pauses (perf_hooks 'gc' entries)
+ * to tell GC from CPU contention; the load average is printed because other processes on the
+ * machine take CPU from both sides.
  *
  *   node --import tsx bench/model-server-step-timing.ts
  *   BENCH_STREAMS=1000 BENCH_TOKENS=400 BENCH_PROFILE=llama-3.1-8b@h100 node --import tsx bench/...
  *   BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the server)
+ *   BENCH_SPIN_MS=2 ...                  (the server's spinMs; unset: its default)
+ *   chrt -f 5 node --import tsx bench/... (real-time priority, root only: takes the other processes
+ *                                          on the machine out of the figures, to see the simulator's own)
  *
  * Target: p99 timing error < 1 ms at 1,000 streams.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 interface PhaseReport {
@@ -30,9 +43,14 @@ interface PhaseReport {
   /** Over every step, ramp-up (connections, parsing, prefill) and ramp-down included. */
   allP99Ms: number;
   allMaxMs: number;
-  /** Time to write one steady step's tokens to every stream. */
+  /** Write lag: from a steady boundary until the last of its tokens was written. */
   emitP50Ms: number;
   emitP99Ms: number;
+  /** Steady steps that started with tokens of an earlier boundary still unwritten. */
+  backlogSteps: number;
+  /** Steady steps with error > 1 ms, and how many of them overlapped a GC pause. */
+  lateSteps: number;
+  lateInGc: number;
   meanStepMs: number;
   maxBatch: number;
   cpuMs: number;
@@ -42,6 +60,8 @@ interface PhaseReport {
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1000);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 400);
 const PROFILE = process.env.BENCH_PROFILE ?? 'llama-3.1-8b@h100';
+/** The server's spinMs (busy-wait before each boundary); unset: the server's default. */
+const SPIN_MS = process.env.BENCH_SPIN_MS === undefined ? undefined : Number(process.env.BENCH_SPIN_MS);
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -57,6 +77,12 @@ async function runServer(): Promise<void> {
   let errorsMs: number[] = [];
   let steadyErrorsMs: number[] = [];
   let emitMs: number[] = [];
+  let backlogSteps = 0;
+  let late: { fromMs: number; toMs: number }[] = [];
+  let gcs: { fromMs: number; toMs: number }[] = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ fromMs: e.startTime, toMs: e.startTime + e.duration });
+  }).observe({ entryTypes: ['gc'] });
   let target = 1;
   let stepMsSum = 0;
   let maxBatch = 0;
@@ -67,6 +93,7 @@ async function runServer(): Promise<void> {
     loadTimeSec: 0,
     perfModel: createPerfModel(profile),
     maxConcurrentRequests: STREAMS + 16,
+    ...(SPIN_MS === undefined ? {} : { spinMs: SPIN_MS }),
     onStep: (r) => {
       if (r.fromIdle) return;
       errorsMs.push(r.startedAtMs - r.scheduledAtMs);
@@ -74,6 +101,8 @@ async function runServer(): Promise<void> {
       if (r.input.decodeSeqs === target && r.input.prefillTokens === 0) {
         steadyErrorsMs.push(r.startedAtMs - r.scheduledAtMs);
         emitMs.push(r.emitMs);
+        if (r.backlog > 0) backlogSteps++;
+        if (r.startedAtMs - r.scheduledAtMs > 1) late.push({ fromMs: r.scheduledAtMs, toMs: r.startedAtMs });
       }
       stepMsSum += r.durationMs;
       maxBatch = Math.max(maxBatch, r.input.decodeSeqs);
@@ -85,6 +114,9 @@ async function runServer(): Promise<void> {
       errorsMs = [];
       steadyErrorsMs = [];
       emitMs = [];
+      backlogSteps = 0;
+      late = [];
+      gcs = [];
       stepMsSum = 0;
       maxBatch = 0;
       cpu = process.cpuUsage();
@@ -106,6 +138,9 @@ async function runServer(): Promise<void> {
         allMaxMs: sorted.at(-1) ?? NaN,
         emitP50Ms: percentile(emits, 50),
         emitP99Ms: percentile(emits, 99),
+        backlogSteps,
+        lateSteps: late.length,
+        lateInGc: late.filter((l) => gcs.some((g) => g.fromMs < l.toMs && g.toMs > l.fromMs)).length,
         meanStepMs: stepMsSum / Math.max(1, sorted.length),
         maxBatch,
         cpuMs: (used.user + used.system) / 1000,
@@ -190,6 +225,8 @@ function row(name: string, streams: number, r: PhaseResult): string[] {
     r.allMaxMs.toFixed(3),
     r.emitP50Ms.toFixed(2),
     r.emitP99Ms.toFixed(2),
+    String(r.backlogSteps),
+    `${r.lateSteps}/${r.lateInGc}`,
     `${((100 * r.cpuMs) / r.wallMs).toFixed(0)}%`,
     ((1000 * r.cpuMs) / Math.max(1, r.frames)).toFixed(1),
     `${((100 * r.clientCpuMs) / r.wallMs).toFixed(0)}%`,
@@ -217,8 +254,10 @@ async function main(): Promise<void> {
     'err max',
     'all p99',
     'all max',
-    'emit p50',
-    'emit p99',
+    'lag p50',
+    'lag p99',
+    'backlog',
+    'late/GC',
     'server CPU',
     'CPU us/frame',
     'client CPU',
@@ -232,7 +271,8 @@ async function main(): Promise<void> {
   );
   console.log(
     'ms. err: step start error (actual - scheduled) over steady steps (all streams decoding); ' +
-      "all: over every step; emit: time to write one step's tokens to all streams",
+      'all: over every step; lag: boundary -> last of its tokens written; backlog: steady steps ' +
+      'starting with tokens still unwritten; late/GC: steady steps > 1 ms late / of which during a GC',
   );
   for (const r of rows) console.log(r.map((c, i) => c.padStart(widths[i]!)).join('  '));
   const ratio = load.errorP99Ms / Math.max(peer.errorP99Ms, 1e-3);
@@ -240,6 +280,12 @@ async function main(): Promise<void> {
     `p99 timing error at ${STREAMS} streams: ${load.errorP99Ms.toFixed(3)} ms (${ratio.toFixed(1)}x the single-stream peer)`,
   );
   console.log(load.errorP99Ms < 1 ? 'PASS: p99 < 1 ms' : 'FAIL: p99 >= 1 ms');
+  if (load.backlogSteps > 0) {
+    console.log(
+      `note: writes fell behind at ${load.backlogSteps} steady steps: some tokens reached their sockets ` +
+        'more than a step after their boundary',
+    );
+  }
   if (loadavg()[0]! > availableParallelism()) {
     console.log('warning: the load average exceeds the CPU count; other processes took CPU from this run');
   }

@@ -16,7 +16,9 @@ import type { EmittedToken, FinishReason, TokenSource } from './token-stream.ts'
  *     sequences are admitted, the last one chunked to fit;
  *   - a prefill that completes yields the sequence's next token at the end of that step, as does
  *     every decoding sequence.
- * Pure state: no timers. step-loop.ts asks for a plan, waits the step's duration, then completes it.
+ * Pure state: no timers. step-loop.ts asks for a plan, waits the step's duration, then advances it
+ * (state only, at the boundary) and delivers its outputs to the sinks (the writes, which may take
+ * longer than a step at high fan-out and so must not hold the next boundary back).
  */
 
 export interface SeqTimes {
@@ -44,6 +46,8 @@ export interface SeqSpec {
 export interface Seq extends SeqSpec {
   readonly id: number;
   state: 'queued' | 'running' | 'done';
+  /** The client went away: outputs not yet delivered are dropped. */
+  cancelled: boolean;
   /** Tokens to prefill: the prompt, or prompt + generated after a re-queue. */
   contextTokens: number;
   prefilledTokens: number;
@@ -58,6 +62,17 @@ export interface StepPlan {
   readonly prefill: readonly { seq: Seq; tokens: number }[];
   /** Sequences admitted from the queue for this step (TGI's next batch). */
   readonly admitted: number;
+}
+
+/** What one sequence produced at a step boundary, for deliver(). */
+export interface SeqOutput {
+  readonly seq: Seq;
+  /** null: an injected generation error instead of a token. */
+  readonly emitted: EmittedToken | null;
+  /** The sequence's count including this token (captured: later steps may advance it first). */
+  readonly generatedTokens: number;
+  /** Set when this output ends the sequence. */
+  readonly finish: FinishReason | null;
 }
 
 export interface BatchLimits {
@@ -104,6 +119,7 @@ export class BatchState {
       ...spec,
       id: this.nextId++,
       state: 'queued',
+      cancelled: false,
       contextTokens: spec.inputTokens,
       prefilledTokens: 0,
       generatedTokens: 0,
@@ -117,7 +133,13 @@ export class BatchState {
 
   /** The client went away: forget the sequence and give its KV back. */
   cancel(seq: Seq): void {
-    if (seq.state === 'done') return;
+    if (seq.cancelled) return;
+    seq.cancelled = true;
+    if (seq.state === 'done') {
+      // Finished at a boundary but its last output is still undelivered: dropped all the same.
+      this.droppedCount++;
+      return;
+    }
     if (seq.state === 'queued') this.queuedCount--;
     this.release(seq);
     this.droppedCount++;
@@ -200,37 +222,59 @@ export class BatchState {
     return admitted;
   }
 
-  /** The step's forward pass is over: advance prefills and hand each finished position a token. */
+  /** The step's forward pass is over: advance its state and hand every output to its sink at once. */
   completeStep(plan: StepPlan): void {
+    for (const output of this.advanceStep(plan)) this.deliver(output);
+  }
+
+  /**
+   * The state half of completeStep: advances prefills, draws each finished position's token, ends,
+   * fails, extends or re-queues sequences (KV is freed here), so the next step can be planned at
+   * once. The returned outputs are in emission order; deliver() them in that order.
+   */
+  advanceStep(plan: StepPlan): SeqOutput[] {
+    const outputs: SeqOutput[] = [];
     for (const { seq, tokens } of plan.prefill) {
       if (seq.state !== 'running') continue;
       seq.prefilledTokens += tokens;
-      if (seq.prefilledTokens === seq.contextTokens) this.emit(seq);
+      if (seq.prefilledTokens === seq.contextTokens) outputs.push(this.produce(seq));
     }
     for (const seq of plan.decode) {
-      if (seq.state === 'running') this.emit(seq);
+      if (seq.state === 'running') outputs.push(this.produce(seq));
     }
     this.running = this.running.filter((s) => s.state === 'running');
+    return outputs;
   }
 
-  private emit(seq: Seq): void {
+  /** The write half of completeStep: one output to its sink, unless its client went away. */
+  deliver(output: SeqOutput): void {
+    const { seq, emitted, generatedTokens, finish } = output;
+    if (seq.cancelled) return;
+    if (emitted === null) {
+      seq.sink.fail(generationError('Server error: injected fault'), generatedTokens, seq.times);
+      return;
+    }
+    seq.sink.token(emitted, generatedTokens);
+    // The sink may have cancelled it (client gone mid-write).
+    if (finish !== null && !seq.cancelled) seq.sink.end(finish, generatedTokens, seq.times);
+  }
+
+  private produce(seq: Seq): SeqOutput {
     if (seq.failAtToken !== null && seq.generatedTokens >= seq.failAtToken) {
       this.release(seq);
       seq.times.finishedAtMs = this.nowMs();
-      seq.sink.fail(generationError('Server error: injected fault'), seq.generatedTokens, seq.times);
-      return;
+      return { seq, emitted: null, generatedTokens: seq.generatedTokens, finish: null };
     }
     const emitted = seq.source.next();
     seq.generatedTokens++;
-    seq.sink.token(emitted, seq.generatedTokens);
-    if (seq.state !== 'running') return; // the sink cancelled it (client gone mid-write)
-    if (emitted.finish !== null || seq.generatedTokens >= seq.maxNewTokens) {
+    const generatedTokens = seq.generatedTokens;
+    if (emitted.finish !== null || generatedTokens >= seq.maxNewTokens) {
       this.release(seq);
       seq.times.finishedAtMs = this.nowMs();
-      seq.sink.end(emitted.finish ?? 'length', seq.generatedTokens, seq.times);
-      return;
+      return { seq, emitted, generatedTokens, finish: emitted.finish ?? 'length' };
     }
-    if (seq.inputTokens + seq.generatedTokens >= seq.reservedTokens) this.extend(seq);
+    if (seq.inputTokens + generatedTokens >= seq.reservedTokens) this.extend(seq);
+    return { seq, emitted, generatedTokens, finish: null };
   }
 
   private extend(seq: Seq): void {

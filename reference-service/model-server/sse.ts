@@ -9,6 +9,9 @@ import type { Socket } from 'node:net';
 
 export const KEEP_ALIVE_MS = 15_000;
 
+/** `data:` and the blank line around an event's JSON. */
+const DATA_FRAME_BYTES = 'data:\n\n'.length;
+
 export class SseStream {
   lastWriteMs: number;
   private ended = false;
@@ -46,17 +49,21 @@ export class SseStream {
 
   /** One event; `json` is already serialized. */
   send(json: string): void {
-    this.write(`data:${json}\n\n`);
+    if (this.closed) return;
+    // One string per event on the direct path: this runs once per token per stream.
+    if (this.direct) {
+      const size = Buffer.byteLength(json) + DATA_FRAME_BYTES;
+      this.direct.write(`${size.toString(16)}\r\ndata:${json}\n\n\r\n`);
+    } else {
+      this.res.write(`data:${json}\n\n`);
+    }
+    this.lastWriteMs = this.registry.nowMs();
   }
 
   keepAlive(): void {
-    this.write(':\n\n');
-  }
-
-  private write(frame: string): void {
     if (this.closed) return;
-    if (this.direct) this.direct.write(`${Buffer.byteLength(frame).toString(16)}\r\n${frame}\r\n`);
-    else this.res.write(frame);
+    if (this.direct) this.direct.write('3\r\n:\n\n\r\n');
+    else this.res.write(':\n\n');
     this.lastWriteMs = this.registry.nowMs();
   }
 

@@ -7,7 +7,7 @@ import { SseStream } from '../sse.ts';
 import type { EmittedToken } from '../token-stream.ts';
 import { segment } from '../tokenizer.ts';
 import { validateRequest, type ValidRequest } from '../validation.ts';
-import { idForText } from '../vocab.ts';
+import { idForText, type VocabToken } from '../vocab.ts';
 import { readTypedBody } from './body.ts';
 import { streamHeaders, timingHeaders, type RouteContext } from './context.ts';
 
@@ -121,13 +121,15 @@ function runGenerateStream(ctx: RouteContext, res: ServerResponse, body: Generat
     ctx.infer.rejected(valid);
     return fail(valid);
   }
-  let text = '';
+  // Token references, joined at the end: `text += ...` would leave a cons string per token per
+  // stream that survives every scavenge (measurably longer GC pauses at 1,000 streams).
+  const textTokens: VocabToken[] = [];
   let index = 0;
   let last: EmittedToken | null = null;
   const sink: RequestSink = {
     token(e) {
       index++;
-      if (!e.token.special) text += e.token.text;
+      if (!e.token.special) textTokens.push(e.token);
       if (e.finish !== null) {
         last = e;
         return;
@@ -135,6 +137,7 @@ function runGenerateStream(ctx: RouteContext, res: ServerResponse, body: Generat
       sse.send(`{"index":${index},"token":${tokenJson(e)},"generated_text":null,"details":null}`);
     },
     end(result) {
+      const text = textTokens.map((t) => t.text).join('');
       const generated = JSON.stringify(valid.returnFullText ? valid.inputs + text : text);
       const details = valid.details
         ? JSON.stringify({
