@@ -4,8 +4,9 @@
  *   dispatch lag  when the request reached client.send()
  *   send lag      TurnResult.sentAtMs, when undici began writing it to a socket
  * Two drivers: the engine's constant-arrival-rate executor (harness/engine/executors: a
- * clock.sleepUntil per due time, a VU and an AbortController per iteration), and the bench's own
- * minimal loop (setTimeout(floor(due - now)), then every request that has come due). A last row
+ * clock.sleepUntil per wake that sends everything due by then, a VU per iteration, one abort
+ * signal shared by all of them), and the bench's own minimal loop (setTimeout(floor(due - now)),
+ * then every request that has come due). A last row
  * runs the bench loop with nothing to send: the timer floor under the machine's current load,
  * which no generator on this event loop can beat.
  *

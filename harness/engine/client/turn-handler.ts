@@ -1,4 +1,6 @@
 import type { Dispatcher } from 'undici';
+import { unwatchAbort, watchAbort } from './abort-fanout.ts';
+import type { AbortWatcher } from './abort-fanout.ts';
 import { classifyStatus, classifyTransportError, describeError, parseRetryAfterSec } from './error-class.ts';
 import { asObject, errorMessageOf } from './protocols/adapter.ts';
 import type { ProtocolAdapter } from './protocols/adapter.ts';
@@ -30,7 +32,7 @@ function onDeadline(handler: TurnHandler): void {
  * arrive, with no stream objects in between. Settles exactly once, on the first of: the response
  * end, a transport error, the deadline, the caller's abort, a protocol violation.
  */
-export class TurnHandler implements Dispatcher.DispatchHandler {
+export class TurnHandler implements Dispatcher.DispatchHandler, AbortWatcher {
   private readonly ctx: TurnContext;
   readonly requestTimeoutMs: number;
   private readonly adapter: ProtocolAdapter;
@@ -59,7 +61,7 @@ export class TurnHandler implements Dispatcher.DispatchHandler {
     this.turn = new TurnRecorder(ctx.captureText, ctx.now());
     this.timer = setTimeout(onDeadline, ctx.requestTimeoutMs, this);
     this.signal = signal;
-    signal?.addEventListener('abort', this, { once: true });
+    if (signal !== undefined) watchAbort(signal, this);
   }
 
   onRequestStart(controller: Controller): void {
@@ -134,8 +136,8 @@ export class TurnHandler implements Dispatcher.DispatchHandler {
     this.adapter.onEvent(this.turn, eventType, data, this.chunkAtMs);
   }
 
-  /** EventListener for the caller's AbortSignal. */
-  handleEvent(): void {
+  /** AbortWatcher: the caller's signal fired. */
+  onAbort(): void {
     this.interrupt('aborted', 'aborted by the caller');
   }
 
@@ -174,7 +176,7 @@ export class TurnHandler implements Dispatcher.DispatchHandler {
   private settle(): void {
     this.settled = true;
     clearTimeout(this.timer);
-    this.signal?.removeEventListener('abort', this);
+    if (this.signal !== undefined) unwatchAbort(this.signal, this);
     this.parser = null;
     this.body = null;
     this.resolve(this.turn.result());

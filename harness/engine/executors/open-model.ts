@@ -12,6 +12,8 @@ export interface OpenModelPlan {
   maxVUs: number;
   /** An iteration reached later than this after its due time is dropped as `late`, never sent late. */
   lateToleranceMs: number;
+  /** Iterations listen on their own signal (sessions sleep on it); see IterationSetOptions. */
+  signalPerIteration?: boolean;
 }
 
 /**
@@ -23,7 +25,9 @@ export async function runOpenModel(env: ExecutorEnv, plan: OpenModelPlan): Promi
   const { clock } = env;
   const report = emptyReport();
   const pool = new VuPool(plan.preAllocatedVUs, plan.maxVUs);
-  const inFlight = new IterationSet(report, env.abort);
+  const inFlight = new IterationSet(report, env.abort, {
+    signalPerIteration: plan.signalPerIteration ?? false,
+  });
   const halt = AbortSignal.any([env.stop, env.abort]);
   const endMs = plan.startTimeMs + plan.durationMs;
 
@@ -33,9 +37,15 @@ export async function runOpenModel(env: ExecutorEnv, plan: OpenModelPlan): Promi
     const dueMs = plan.startTimeMs + offsetMs;
     if (dueMs >= endMs) break;
     if (env.keep && !env.keep(index)) continue;
-    await clock.sleepUntil(dueMs, halt);
+    // One timer per wake: everything that has come due by then goes out before the next sleep, and
+    // an item already due costs no promise (sleepUntil's listener on `halt` alone is ~0.5 us).
+    let nowMs = clock.now();
+    if (dueMs > nowMs) {
+      await clock.sleepUntil(dueMs, halt);
+      nowMs = clock.now();
+    }
     if (halt.aborted) break;
-    if (clock.now() - dueMs > plan.lateToleranceMs) {
+    if (nowMs - dueMs > plan.lateToleranceMs) {
       env.dropped(dueMs, 'late');
       report.dropped.late++;
       continue;

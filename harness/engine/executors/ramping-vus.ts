@@ -67,7 +67,7 @@ export function rampingVus(name: string, c: RampingVusConfig): Executor {
 async function runRampingVus(env: ExecutorEnv, c: RampingVusConfig, steps: VuStep[], durationMs: number) {
   const { clock } = env;
   const report = emptyReport();
-  const inFlight = new IterationSet(report, env.abort);
+  const inFlight = new IterationSet(report, env.abort, { signalPerIteration: true });
   const halt = AbortSignal.any([env.stop, env.abort]);
   const t0 = c.startTimeMs;
   const endMs = t0 + durationMs;

@@ -50,6 +50,7 @@ export function sessionArrivals(name: string, c: SessionArrivalsConfig): Executo
         preAllocatedVUs: c.preAllocatedVUs,
         maxVUs: c.maxVUs,
         lateToleranceMs: c.lateToleranceMs,
+        signalPerIteration: true,
       }),
   };
 }
