@@ -13,7 +13,7 @@ import { computeGoodput } from './goodput.ts';
 import { interpolate, isotonicIncreasing } from './monotone.ts';
 import type { CapacityPlan } from './plan.ts';
 import { mixScaling, sloConstraints, statKeyFor } from './slo.ts';
-import type { CapacityCurve, SloTargets } from './types.ts';
+import type { CapacityCurve, CurvePoint, SloTargets } from './types.ts';
 
 export interface ValidationLoad {
   ratePerSec: number;
@@ -121,6 +121,7 @@ export function compareToPlan(
   load: ValidationLoad,
   m: MeasuredFigures,
   tolerance = 0.25,
+  predictedInFlight?: number,
 ): ValidationCheck[] {
   const option = plan.options[plan.recommended!]!;
   const checks: ValidationCheck[] = sloConstraints(plan.inputs.slo).map((c) => {
@@ -139,13 +140,14 @@ export function compareToPlan(
     note: 'must reach 95% of the offered rate',
   });
   if (m.meanInFlight !== null) {
-    const predicted = (load.ratePerSec * option.goodput.meanServiceMs) / 1000;
+    // lambda x S with S at goodput overstates in-flight below it; a curve-based figure is better.
+    const predicted = predictedInFlight ?? (load.ratePerSec * option.goodput.meanServiceMs) / 1000;
     checks.push({
       name: "requests in flight (Little's law)",
       predicted,
       measured: m.meanInFlight,
       ok: Math.abs(m.meanInFlight - predicted) <= tolerance * predicted,
-      note: `within ${tolerance * 100}% of lambda x S`,
+      note: `within ${tolerance * 100}% of ${predictedInFlight === undefined ? 'lambda x S' : 'the 1-replica curve at lambda / k, times k'}`,
     });
   }
   return checks;
@@ -163,19 +165,32 @@ export async function validatePlan(
   return { load, checks, ok: checks.every((c) => c.ok) };
 }
 
-/** What the plan predicts for k replicas: goodput scales by k; latency is the 1-replica curve's at load / k. */
+/** What the plan predicts for k replicas at a load: goodput scales by k; the rest is one replica's at load / k. */
 export interface ReplicaPrediction {
   replicas: number;
+  /** All replicas together, requests/s. */
   goodputPerSec: number;
-  /** The offered load the prediction is for, all replicas together. */
+  /** The load the latency figures are for, all replicas together, requests/s. */
   ratePerSec: number;
   e2eP95Ms: number;
+  /** Requests in flight, all replicas together (Little's law check). */
+  meanInFlight: number;
+  /** p95 E2E at k x the per-replica goodput: the SLO limit when E2E p95 is the binding target. */
+  e2eP95AtGoodputMs: number;
+}
+
+/** The 1-replica curve's metric at a per-replica load: isotonic fit (as the goodput uses), interpolated. */
+export function curveAt(curve: CapacityCurve, metric: (p: CurvePoint) => number, perReplica: number): number {
+  const xs = curve.points.map((p) => p.offeredPerReplica);
+  return interpolate(xs, isotonicIncreasing(curve.points.map(metric)), perReplica);
 }
 
 /**
  * Goodput: k x the recommended option's per-replica goodput (even balancing, independent replicas).
- * p95 E2E at total load lambda: the 1-replica curve's p95 E2E (isotonic fit, as the goodput uses,
- * interpolated) at lambda / k, i.e. each replica sees the load one replica saw in the sweep.
+ * At a total load lambda each replica sees lambda / k, so p95 E2E and in-flight are the 1-replica
+ * curve's at lambda / k (in-flight times k). A load balancer that sends each request to the replica
+ * with the fewest in flight pools bursts across replicas, so for k >= 2 this latency is an upper
+ * bound below the knee (docs/planner.md, Validation).
  */
 export function predictAtReplicas(
   plan: CapacityPlan,
@@ -183,14 +198,15 @@ export function predictAtReplicas(
   replicas: number,
   ratePerSec: number,
 ): ReplicaPrediction {
-  const option = plan.options[plan.recommended!]!;
-  const xs = curve.points.map((p) => p.offeredPerReplica);
-  const fitted = isotonicIncreasing(curve.points.map((p) => p.e2eMs.p95));
+  const goodput = plan.options[plan.recommended!]!.goodput.ratePerSec;
+  const x = ratePerSec / replicas;
   return {
     replicas,
-    goodputPerSec: replicas * option.goodput.ratePerSec,
+    goodputPerSec: replicas * goodput,
     ratePerSec,
-    e2eP95Ms: interpolate(xs, fitted, ratePerSec / replicas),
+    e2eP95Ms: curveAt(curve, (p) => p.e2eMs.p95, x),
+    meanInFlight: replicas * curveAt(curve, (p) => p.meanInFlight, x),
+    e2eP95AtGoodputMs: curveAt(curve, (p) => p.e2eMs.p95, goodput),
   };
 }
 
@@ -198,8 +214,8 @@ export function predictAtReplicas(
 export const KNEE_FRACTIONS = [0.9, 1, 1.1, 1.25] as const;
 
 /**
- * Per-replica rates of a validation run: the operating point first (what the p95 is compared at),
- * then around the predicted goodput so the measured goodput is read the same way as the sweep's.
+ * Per-replica rates of a validation run, ascending: the operating point (where p95 E2E is compared)
+ * and rates around the predicted goodput, so the measured goodput is read the same way as the sweep's.
  * A knee rate within 3% of the operating point is dropped (the operating point stands for it).
  */
 export function validationGrid(goodputPerReplica: number, operatingPerReplica: number): number[] {

@@ -262,9 +262,10 @@ function packageVersion(): string {
 
 /** `plan --validate`: runs on the local stack; SIGINT stops the load (results so far are written). */
 async function validateAction(flags: PlanFlags): Promise<number> {
-  const [{ runValidation, formatValidation, DEFAULT_VALIDATE_SCENARIO }, { jsonSafe }, { reportError }] =
+  const [{ runValidation, DEFAULT_VALIDATE_SCENARIO }, { formatValidation }, { jsonSafe }, { reportError }] =
     await Promise.all([
       import('../../../planner/validate-run.ts'),
+      import('../../../planner/validate-format.ts'),
       import('../../../planner/run-plan.ts'),
       import('../report-error.ts'),
     ]);

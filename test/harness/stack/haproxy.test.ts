@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,10 +121,9 @@ describeWith(['haproxy'], 'HaproxyProcess', () => {
 describeWith(['haproxy'], 'HaproxyProcess with every server failing its check', () => {
   let haproxy: HaproxyProcess;
   let frontendPort: number;
-  const servers: import('node:http').Server[] = [];
+  const servers: Server[] = [];
 
   beforeAll(async () => {
-    const { createServer } = await import('node:http');
     // Replicas that are alive but unready (as an agent whose model is down): /readyz 503, turns 200.
     for (let i = 0; i < 2; i += 1) {
       const server = createServer((req, res) => {

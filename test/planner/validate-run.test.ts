@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../harness/cli/exit-codes.ts';
+import type { Summary } from '../../harness/results/schema.ts';
+import { formatValidation } from '../../planner/validate-format.ts';
+import { runValidation } from '../../planner/validate-run.ts';
+import { validationGrid } from '../../planner/validate.ts';
+import { steppedLoad } from '../../scenarios/plan-validate.ts';
+
+/** A fast simulated GPU and a tiny workload: this checks the wiring, not the accuracy. */
+const tiny = {
+  name: 'plan-validate-tiny',
+  seed: 3,
+  ...steppedLoad([4, 8, 12], 1, 2),
+  workload: {
+    target: 'agent' as const,
+    inputTokens: { kind: 'fixed' as const, value: 20 },
+    maxTokens: { kind: 'fixed' as const, value: 4 },
+    toolFraction: 0,
+    turnsPerSession: { kind: 'fixed' as const, value: 1 },
+    tenants: { acme: 1 },
+  },
+  slo: { ttftMs: 30_000, e2eMs: 60_000, percentile: 95, maxErrorRate: 0.5 },
+  ledger: false,
+  stack: { modelReplicas: 1, agentReplicas: 1, profile: 'llama-3.1-8b@h100', loadTime: '0s' },
+};
+
+const readSummary = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
+
+describe('plan --validate on the local stack', () => {
+  it('sweeps one replica, runs two at the plan load and around the knee, and tabulates both', async () => {
+    const outRoot = mkdtempSync(join(tmpdir(), 'agentload-validate-'));
+    const log: string[] = [];
+    const result = await runValidation({
+      plan: { agentFrom: [], demandFlags: {}, policyFlags: { bootstrapIterations: 0 } },
+      from: [],
+      demandGiven: false,
+      replicas: [2],
+      maxReplicas: 2,
+      scenario: tiny,
+      tolerancePct: 10,
+      outRoot,
+      signal: new AbortController().signal,
+      log: (text) => void log.push(text),
+      version: 'test',
+      settleSec: 0.5,
+      measureSec: 1.5,
+    });
+
+    const sweep = readSummary(result.sweepDir!);
+    expect(sweep.run.stack.modelReplicas).toBe(1);
+    expect(sweep.steps.map((s) => s.offeredRatePerSec)).toEqual([4, 8, 12]);
+
+    const option = result.plan.options[result.plan.recommended!]!;
+    const g = option.goodput.ratePerSec;
+    const u = result.plan.inputs.policy.utilizationTarget;
+    expect(result.rows).toHaveLength(1);
+    const row = result.rows[0]!;
+    expect(row.replicas).toBe(2);
+    // No demand: each replica runs at the utilization target x goodput.
+    expect(row.predicted.ratePerSec).toBeCloseTo(2 * u * g, 9);
+    expect(row.predicted.goodputPerSec).toBeCloseTo(2 * g, 9);
+
+    const run = readSummary(row.resultsDir);
+    expect(run.run.stack.modelReplicas).toBe(2);
+    expect(run.steps.map((s) => s.offeredRatePerSec)).toEqual(validationGrid(g, u * g).map((r) => r * 2));
+    expect(row.measuredE2eP95Ms).toBe(run.steps[0]!.e2eMs.p95);
+    expect(existsSync(join(row.resultsDir, 'samples.ndjson.gz'))).toBe(true);
+
+    const table = formatValidation(result);
+    expect(table).toMatch(/replicas\s+load\/s\s+goodput pred\s+meas\s+error\s+p95 E2E@load pred/);
+    expect(table).toMatch(/\n\s+2\s+[0-9.]+\s+[0-9.]+\s+(>=)?[0-9.]+\s+[-+][0-9.]+%/);
+    expect(table).toContain(`results ${row.resultsDir}`);
+    expect(log.join('')).toContain(
+      'starting the local stack: 2 model, 1 agent replica(s), llama-3.1-8b@h100',
+    );
+  }, 60_000);
+
+  it('refuses bad input before starting anything, with exit 104 and what to fix', async () => {
+    const run = promisify(execFile);
+    const args = ['bin/agentload.js', 'plan', '--validate', '--from', 'results/no-such-sweep'];
+    const failure = await run('node', args, { timeout: 20_000 }).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(failure?.code).toBe(ExitCode.invalidConfig);
+    expect(failure?.stderr).toContain('Results path not found: results/no-such-sweep');
+    const badList = await run('node', ['bin/agentload.js', 'plan', '--validate-replicas', '0'], {
+      timeout: 20_000,
+    }).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(badList?.stderr).toContain('expected replica counts 1-16 like "2,3"');
+  });
+});
