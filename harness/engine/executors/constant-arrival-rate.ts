@@ -1,5 +1,5 @@
 import type { ConstantArrivalRateConfig } from '../../config/executor-schema.ts';
-import { runOpenModel } from './open-model.ts';
+import { openModelExecutor } from './open-model.ts';
 import type { Executor } from './types.ts';
 
 /** k6 constant-arrival-rate: iteration i is due at i / rate (the first at the start), evenly spaced. */
@@ -9,24 +9,12 @@ export function* constantArrivalSchedule(ratePerSec: number, durationMs: number)
 }
 
 export function constantArrivalRate(name: string, c: ConstantArrivalRateConfig): Executor {
-  const endMs = c.startTimeMs + c.durationMs;
-  return {
+  return openModelExecutor({
     name,
-    iterationUnit: 'turn',
-    startTimeMs: c.startTimeMs,
+    unit: 'turn',
+    options: c,
     durationMs: c.durationMs,
-    gracefulStopMs: c.gracefulStopMs,
-    offeredRateAt: (tMs) => (tMs >= c.startTimeMs && tMs < endMs ? c.ratePerSec : 0),
-    targetVusAt: () => null,
-    run: (env) =>
-      runOpenModel(env, {
-        startTimeMs: c.startTimeMs,
-        schedule: constantArrivalSchedule(c.ratePerSec, c.durationMs),
-        durationMs: c.durationMs,
-        gracefulStopMs: c.gracefulStopMs,
-        preAllocatedVUs: c.preAllocatedVUs,
-        maxVUs: c.maxVUs,
-        lateToleranceMs: c.lateToleranceMs,
-      }),
-  };
+    ratePerSecAt: () => c.ratePerSec,
+    schedule: () => constantArrivalSchedule(c.ratePerSec, c.durationMs),
+  });
 }

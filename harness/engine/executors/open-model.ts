@@ -1,5 +1,11 @@
 import { IterationSet } from './iteration-set.ts';
-import { emptyReport, type ExecutorEnv, type ExecutorReport } from './types.ts';
+import {
+  emptyReport,
+  type Executor,
+  type ExecutorEnv,
+  type ExecutorReport,
+  type IterationUnit,
+} from './types.ts';
 import { VuPool } from './vu-pool.ts';
 
 export interface OpenModelPlan {
@@ -14,6 +20,53 @@ export interface OpenModelPlan {
   lateToleranceMs: number;
   /** Iterations listen on their own signal (sessions sleep on it); see IterationSetOptions. */
   signalPerIteration?: boolean;
+}
+
+/** k6's arrival-rate options, shared by every open-model executor's config. */
+export interface ArrivalRateOptions {
+  startTimeMs: number;
+  gracefulStopMs: number;
+  preAllocatedVUs: number;
+  maxVUs: number;
+  lateToleranceMs: number;
+}
+
+/**
+ * An open-model Executor: the arrival-rate executors differ only in their rate curve and their
+ * schedule (evenly spaced, area-under-the-ramp, Poisson), so everything else is built here.
+ */
+export function openModelExecutor(spec: {
+  name: string;
+  unit: IterationUnit;
+  options: ArrivalRateOptions;
+  durationMs: number;
+  /** Offered rate at `offsetMs` since the executor's start. */
+  ratePerSecAt: (offsetMs: number) => number;
+  schedule: (env: ExecutorEnv) => Iterable<number>;
+  signalPerIteration?: boolean;
+}): Executor {
+  const { options: o, durationMs } = spec;
+  return {
+    name: spec.name,
+    iterationUnit: spec.unit,
+    startTimeMs: o.startTimeMs,
+    durationMs,
+    gracefulStopMs: o.gracefulStopMs,
+    offeredRateAt: (tMs) =>
+      tMs >= o.startTimeMs && tMs < o.startTimeMs + durationMs ? spec.ratePerSecAt(tMs - o.startTimeMs) : 0,
+    targetVusAt: () => null,
+    run: (env) =>
+      runOpenModel(env, {
+        startTimeMs: o.startTimeMs,
+        schedule: spec.schedule(env),
+        durationMs,
+        gracefulStopMs: o.gracefulStopMs,
+        preAllocatedVUs: o.preAllocatedVUs,
+        maxVUs: o.maxVUs,
+        lateToleranceMs: o.lateToleranceMs,
+        ...(spec.signalPerIteration ? { signalPerIteration: true } : {}),
+      }),
+  };
 }
 
 /**

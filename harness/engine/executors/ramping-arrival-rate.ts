@@ -1,5 +1,5 @@
 import type { RampingArrivalRateConfig } from '../../config/executor-schema.ts';
-import { runOpenModel } from './open-model.ts';
+import { openModelExecutor } from './open-model.ts';
 import { RateProfile } from './rate-profile.ts';
 import type { Executor } from './types.ts';
 
@@ -27,26 +27,12 @@ export function profileOf(c: {
 
 export function rampingArrivalRate(name: string, c: RampingArrivalRateConfig): Executor {
   const shape = profileOf(c);
-  return {
+  return openModelExecutor({
     name,
-    iterationUnit: 'turn',
-    startTimeMs: c.startTimeMs,
+    unit: 'turn',
+    options: c,
     durationMs: shape.durationMs,
-    gracefulStopMs: c.gracefulStopMs,
-    offeredRateAt: (tMs) =>
-      tMs >= c.startTimeMs && tMs < c.startTimeMs + shape.durationMs
-        ? shape.ratePerSecAt(tMs - c.startTimeMs)
-        : 0,
-    targetVusAt: () => null,
-    run: (env) =>
-      runOpenModel(env, {
-        startTimeMs: c.startTimeMs,
-        schedule: rampingArrivalSchedule(profileOf(c)),
-        durationMs: shape.durationMs,
-        gracefulStopMs: c.gracefulStopMs,
-        preAllocatedVUs: c.preAllocatedVUs,
-        maxVUs: c.maxVUs,
-        lateToleranceMs: c.lateToleranceMs,
-      }),
-  };
+    ratePerSecAt: (offsetMs) => shape.ratePerSecAt(offsetMs),
+    schedule: () => rampingArrivalSchedule(profileOf(c)),
+  });
 }

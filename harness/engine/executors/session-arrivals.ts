@@ -1,6 +1,6 @@
 import type { SessionArrivalsConfig } from '../../config/executor-schema.ts';
 import type { Rng } from '../rng.ts';
-import { runOpenModel } from './open-model.ts';
+import { openModelExecutor } from './open-model.ts';
 import { profileOf, rampingArrivalSchedule } from './ramping-arrival-rate.ts';
 import type { RateProfile } from './rate-profile.ts';
 import type { Executor } from './types.ts';
@@ -27,30 +27,16 @@ export function* poissonSchedule(profile: RateProfile, rng: Rng): Generator<numb
  */
 export function sessionArrivals(name: string, c: SessionArrivalsConfig): Executor {
   const shape = profileOf(c);
-  return {
+  return openModelExecutor({
     name,
-    iterationUnit: 'session',
-    startTimeMs: c.startTimeMs,
+    unit: 'session',
+    options: c,
     durationMs: shape.durationMs,
-    gracefulStopMs: c.gracefulStopMs,
-    offeredRateAt: (tMs) =>
-      tMs >= c.startTimeMs && tMs < c.startTimeMs + shape.durationMs
-        ? shape.ratePerSecAt(tMs - c.startTimeMs)
-        : 0,
-    targetVusAt: () => null,
-    run: (env) =>
-      runOpenModel(env, {
-        startTimeMs: c.startTimeMs,
-        schedule:
-          c.arrival === 'poisson'
-            ? poissonSchedule(profileOf(c), env.rng.fork(`arrivals:${name}`))
-            : rampingArrivalSchedule(profileOf(c)),
-        durationMs: shape.durationMs,
-        gracefulStopMs: c.gracefulStopMs,
-        preAllocatedVUs: c.preAllocatedVUs,
-        maxVUs: c.maxVUs,
-        lateToleranceMs: c.lateToleranceMs,
-        signalPerIteration: true,
-      }),
-  };
+    ratePerSecAt: (offsetMs) => shape.ratePerSecAt(offsetMs),
+    schedule: (env) =>
+      c.arrival === 'poisson'
+        ? poissonSchedule(profileOf(c), env.rng.fork(`arrivals:${name}`))
+        : rampingArrivalSchedule(profileOf(c)),
+    signalPerIteration: true,
+  });
 }
