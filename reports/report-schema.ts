@@ -5,6 +5,7 @@
  * Bump REPORT_SCHEMA_VERSION on any breaking change (a field removed, renamed or retyped).
  */
 import { z } from 'zod';
+import { phaseSchema, sweepStepSchema, thresholdResultSchema } from '../harness/results/validate.ts';
 import { gateResultSchema } from './gate-result-schema.ts';
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
@@ -59,49 +60,36 @@ export const sloVerdictSchema = z.object({
   ok: z.boolean(),
 });
 
-export const thresholdRowSchema = z.object({
-  metric: z.string(),
-  expression: z.string(),
-  ok: z.boolean(),
-  actual: nullableNum,
-  abortOnFail: z.boolean(),
-  failedLive: z.boolean(),
-});
+export const thresholdRowSchema = thresholdResultSchema;
 
-export const phaseRowSchema = z.object({
-  name: z.string(),
-  startSec: num,
-  endSec: num,
-  requests: count,
-  completed: count,
-  failed: count,
-  degraded: count,
-  dropped: count,
-  errorRate: num,
-  ttftP95Ms: nullableNum,
-  e2eP95Ms: nullableNum,
-  recoverySec: nullableNum,
-});
+/** A phase of summary.json, with `dropped` always present. */
+export const phaseRowSchema = phaseSchema
+  .omit({ histograms: true, dropped: true })
+  .extend({ dropped: count });
 
-export const stepRowSchema = z.object({
-  name: z.string(),
-  offeredRatePerSec: nullableNum,
-  targetConcurrency: nullableNum,
-  durationSec: num,
-  requests: count,
-  completed: count,
-  failed: count,
-  dropped: count,
-  achievedRatePerSec: num,
-  goodputPerSec: num,
-  outputTokensPerSec: num,
-  errorRate: num,
-  ttftP95Ms: num,
-  itlP95Ms: num,
-  e2eP95Ms: num,
-  /** Every SLO target set holds for this step (at the SLO percentile). */
-  withinSlo: z.boolean(),
-});
+/** A sweep step of summary.json, its distributions reduced to p95s, and its SLO verdict. */
+export const stepRowSchema = sweepStepSchema
+  .pick({
+    name: true,
+    offeredRatePerSec: true,
+    targetConcurrency: true,
+    durationSec: true,
+    requests: true,
+    completed: true,
+    failed: true,
+    dropped: true,
+    achievedRatePerSec: true,
+    goodputPerSec: true,
+    outputTokensPerSec: true,
+    errorRate: true,
+  })
+  .extend({
+    ttftP95Ms: num,
+    itlP95Ms: num,
+    e2eP95Ms: num,
+    /** Every SLO target set holds for this step (at the SLO percentile). */
+    withinSlo: z.boolean(),
+  });
 
 export const sweepSchema = z.object({
   steps: z.array(stepRowSchema),

@@ -11,6 +11,7 @@ import type {
   RequestSample,
   Summary,
   SweepStep,
+  ThresholdResult,
   Timeseries,
 } from './schema.ts';
 
@@ -40,7 +41,17 @@ const histogram: z.ZodType<HistogramSnapshot> = z.object({
 
 const metric: z.ZodType<MetricResult> = z.object({ stats, histogram });
 
-const phase: z.ZodType<PhaseSummary> = z.object({
+/** Exported as plain objects (still checked against the types) so report rows can pick from them. */
+export const thresholdResultSchema = z.object({
+  metric: z.string(),
+  expression: z.string(),
+  ok: z.boolean(),
+  actual: nullableNum,
+  abortOnFail: z.boolean(),
+  failedLive: z.boolean(),
+}) satisfies z.ZodType<ThresholdResult>;
+
+export const phaseSchema = z.object({
   name: z.string(),
   startSec: num,
   endSec: num,
@@ -54,9 +65,9 @@ const phase: z.ZodType<PhaseSummary> = z.object({
   dropped: count.optional(),
   histograms: z.object({ ttftMs: histogram, e2eMs: histogram }).optional(),
   recoverySec: nullableNum,
-});
+}) satisfies z.ZodType<PhaseSummary>;
 
-const step: z.ZodType<SweepStep> = z.object({
+export const sweepStepSchema = z.object({
   name: z.string(),
   offeredRatePerSec: nullableNum,
   targetConcurrency: nullableNum,
@@ -76,7 +87,7 @@ const step: z.ZodType<SweepStep> = z.object({
   itlMs: stats,
   e2eMs: stats,
   histograms: z.object({ ttftMs: histogram, itlMs: histogram, e2eMs: histogram }).optional(),
-});
+}) satisfies z.ZodType<SweepStep>;
 
 export const summarySchema: z.ZodType<Summary> = z.object({
   schemaVersion: z.literal(1),
@@ -140,17 +151,8 @@ export const summarySchema: z.ZodType<Summary> = z.object({
     percentile: num,
     maxErrorRate: num.optional(),
   }),
-  thresholds: z.array(
-    z.object({
-      metric: z.string(),
-      expression: z.string(),
-      ok: z.boolean(),
-      actual: nullableNum,
-      abortOnFail: z.boolean(),
-      failedLive: z.boolean(),
-    }),
-  ),
-  phases: z.array(phase),
+  thresholds: z.array(thresholdResultSchema),
+  phases: z.array(phaseSchema),
   recovery: z.object({ errorRateBar: num, holdSec: num.positive() }).optional(),
   faults: z.array(
     z.object({
@@ -161,7 +163,7 @@ export const summarySchema: z.ZodType<Summary> = z.object({
       detail: z.string().optional(),
     }),
   ),
-  steps: z.array(step),
+  steps: z.array(sweepStepSchema),
   generator: z.object({
     valid: z.boolean(),
     reasons: z.array(z.string()),
