@@ -1,4 +1,5 @@
 import { defineScenario } from '../harness/config/scenario-schema.ts';
+import { faultTokenMix, faultTraffic } from './fault-defaults.ts';
 
 /**
  * Traffic while the model server loads: at 0 s the model server restarts cold (6 s load) under
@@ -10,16 +11,7 @@ export default defineScenario({
   name: 'cold-start',
   description: 'Model server restarted cold under load, then a cold replica added mid-run.',
   seed: 4,
-  executors: {
-    traffic: {
-      executor: 'constant-arrival-rate',
-      rate: 1.5,
-      duration: '30s',
-      preAllocatedVUs: 8,
-      maxVUs: 48,
-      gracefulStop: '20s',
-    },
-  },
+  executors: faultTraffic(1.5),
   phases: [
     { name: 'warm-up', at: '0s' },
     { name: 'warm', at: '8s' },
@@ -31,8 +23,7 @@ export default defineScenario({
   ],
   stack: { modelReplicas: 1 },
   workload: {
-    inputTokens: { kind: 'uniform', min: 20, max: 120 },
-    maxTokens: { kind: 'uniform', min: 24, max: 64 },
+    ...faultTokenMix,
     toolFraction: 0.1,
     turnsPerSession: { kind: 'fixed', value: 2 },
     requestTimeout: '30s',

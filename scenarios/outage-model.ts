@@ -1,4 +1,5 @@
 import { defineScenario } from '../harness/config/scenario-schema.ts';
+import { faultTokenMix, faultTraffic } from './fault-defaults.ts';
 
 /**
  * The only model server is killed at 10 s and restarted at 15 s (2 s load). The agent's breaker,
@@ -10,16 +11,7 @@ export default defineScenario({
   description:
     'Model server killed at 10 s, restarted at 15 s (2 s cold start): errors, degraded answers, recovery.',
   seed: 5,
-  executors: {
-    traffic: {
-      executor: 'constant-arrival-rate',
-      rate: 2,
-      duration: '30s',
-      preAllocatedVUs: 8,
-      maxVUs: 48,
-      gracefulStop: '20s',
-    },
-  },
+  executors: faultTraffic(2),
   phases: [
     { name: 'baseline', at: '0s' },
     { name: 'outage', at: '10s' },
@@ -30,8 +22,7 @@ export default defineScenario({
     { action: 'restart', component: 'model-0', at: '15s', loadTime: '2s' },
   ],
   workload: {
-    inputTokens: { kind: 'uniform', min: 20, max: 120 },
-    maxTokens: { kind: 'uniform', min: 24, max: 64 },
+    ...faultTokenMix,
     toolFraction: 0.2,
     turnsPerSession: { kind: 'fixed', value: 3 },
     requestTimeout: '30s',

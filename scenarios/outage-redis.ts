@@ -1,4 +1,5 @@
 import { defineScenario } from '../harness/config/scenario-schema.ts';
+import { faultTokenMix } from './fault-defaults.ts';
 
 /**
  * Redis (sessions, rate limits, idempotency) is restarted at 10 s. Turns during the restart should
@@ -27,8 +28,7 @@ export default defineScenario({
   ],
   faults: [{ action: 'restart', component: 'redis', at: '10s' }],
   workload: {
-    inputTokens: { kind: 'uniform', min: 20, max: 120 },
-    maxTokens: { kind: 'uniform', min: 24, max: 64 },
+    ...faultTokenMix,
     toolFraction: 0.2,
     turnsPerSession: { kind: 'fixed', value: 4 },
     thinkTimeSec: { kind: 'fixed', value: 1 },

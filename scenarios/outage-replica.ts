@@ -1,4 +1,5 @@
 import { defineScenario } from '../harness/config/scenario-schema.ts';
+import { faultTokenMix, faultTraffic } from './fault-defaults.ts';
 
 /**
  * Two agent replicas behind HAProxy; agent-1 is killed at 10 s and restarted at 20 s. In-flight
@@ -9,16 +10,7 @@ export default defineScenario({
   name: 'outage-replica',
   description: 'One of two agent replicas killed behind HAProxy at 10 s, back at 20 s.',
   seed: 6,
-  executors: {
-    traffic: {
-      executor: 'constant-arrival-rate',
-      rate: 2,
-      duration: '30s',
-      preAllocatedVUs: 8,
-      maxVUs: 48,
-      gracefulStop: '20s',
-    },
-  },
+  executors: faultTraffic(2),
   phases: [
     { name: 'baseline', at: '0s' },
     { name: 'one-replica', at: '10s' },
@@ -30,8 +22,7 @@ export default defineScenario({
   ],
   stack: { agentReplicas: 2 },
   workload: {
-    inputTokens: { kind: 'uniform', min: 20, max: 120 },
-    maxTokens: { kind: 'uniform', min: 24, max: 64 },
+    ...faultTokenMix,
     toolFraction: 0.2,
     turnsPerSession: { kind: 'fixed', value: 3 },
   },

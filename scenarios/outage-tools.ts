@@ -1,4 +1,5 @@
 import { defineScenario } from '../harness/config/scenario-schema.ts';
+import { faultTokenMix, faultTraffic } from './fault-defaults.ts';
 
 /**
  * Tool latency x5 and half the tool calls failing from 10 s to 20 s, through the tools service's
@@ -11,16 +12,7 @@ export default defineScenario({
   name: 'outage-tools',
   description: 'Tools slow (x5) and failing (50%) from 10 s to 20 s: turns still answer, later.',
   seed: 8,
-  executors: {
-    traffic: {
-      executor: 'constant-arrival-rate',
-      rate: 1.5,
-      duration: '30s',
-      preAllocatedVUs: 8,
-      maxVUs: 48,
-      gracefulStop: '20s',
-    },
-  },
+  executors: faultTraffic(1.5),
   phases: [
     { name: 'baseline', at: '0s' },
     { name: 'tool-faults', at: '10s' },
@@ -46,8 +38,7 @@ export default defineScenario({
     },
   ],
   workload: {
-    inputTokens: { kind: 'uniform', min: 20, max: 120 },
-    maxTokens: { kind: 'uniform', min: 24, max: 64 },
+    ...faultTokenMix,
     toolFraction: 0.8,
     turnsPerSession: { kind: 'fixed', value: 2 },
   },
