@@ -21,6 +21,7 @@
  *   BENCH_STREAMS=1000 BENCH_TOKENS=400 BENCH_PROFILE=llama-3.1-8b@h100 node --import tsx bench/...
  *   BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' ...   (profile the server)
  *   BENCH_SPIN_MS=2 ...                  (the server's spinMs; unset: its default)
+ *   BENCH_SLACK_GC=0 ...                 (the server's slackGc off: V8 schedules every scavenge)
  *   chrt -f 5 node --import tsx bench/... (real-time priority, root only: takes the other processes
  *                                          on the machine out of the figures, to see the simulator's own)
  *
@@ -62,6 +63,8 @@ const TOKENS = Number(process.env.BENCH_TOKENS ?? 400);
 const PROFILE = process.env.BENCH_PROFILE ?? 'llama-3.1-8b@h100';
 /** The server's spinMs (busy-wait before each boundary); unset: the server's default. */
 const SPIN_MS = process.env.BENCH_SPIN_MS === undefined ? undefined : Number(process.env.BENCH_SPIN_MS);
+/** BENCH_SLACK_GC=0 turns the server's scavenges-in-the-slack off (the A/B for that option). */
+const SLACK_GC = process.env.BENCH_SLACK_GC !== '0';
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -94,6 +97,7 @@ async function runServer(): Promise<void> {
     perfModel: createPerfModel(profile),
     maxConcurrentRequests: STREAMS + 16,
     ...(SPIN_MS === undefined ? {} : { spinMs: SPIN_MS }),
+    slackGc: SLACK_GC,
     onStep: (r) => {
       if (r.fromIdle) return;
       errorsMs.push(r.startedAtMs - r.scheduledAtMs);
@@ -265,7 +269,9 @@ async function main(): Promise<void> {
   ];
   const rows = [header, row('peer', 1, peer), row('load', STREAMS, load)];
   const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  console.log(`model-server step timing: profile ${PROFILE}, ${TOKENS} tokens per stream`);
+  console.log(
+    `model-server step timing: profile ${PROFILE}, ${TOKENS} tokens per stream, slackGc ${SLACK_GC ? 'on' : 'off'}`,
+  );
   console.log(
     `node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()[0]!.toFixed(2)}`,
   );

@@ -7,6 +7,7 @@ import type { PerfModel } from './perf-types.ts';
 import type { RouteContext } from './routes/context.ts';
 import { SseRegistry } from './sse.ts';
 import { StepLoop, type StepRecord } from './step-loop.ts';
+import { createYoungGc } from './young-gc.ts';
 
 /**
  * The state a TGI process holds in memory (queue, batch, metrics, open streams), built anew on every
@@ -40,6 +41,7 @@ export function createEngine(deps: EngineDeps): Engine {
     batch,
     nowMs,
     spinMs: config.spinMs,
+    collectYoungGarbage: config.slackGc ? createYoungGc() : null,
     isHung: () => faults.hang,
     stepMs: (input) => perf.stepMs(input) * faults.latencyMultiplier,
     onStep: (record) => {

@@ -34,6 +34,11 @@ export interface ModelServerOptions {
   maxClientBatchSize?: number;
   /** Busy-wait before each step boundary, ms (default 1): the price of sub-ms step timing. */
   spinMs?: number;
+  /**
+   * Run scavenges (minor GCs) in the slack after a step's token writes, so V8's own do not land on
+   * a step boundary (default true).
+   */
+  slackGc?: boolean;
   /** Resolve startModelServer only once the port listens (default true); false: right after the port is chosen. */
   waitUntilReady?: boolean;
   /** Called on crash() after the sockets are destroyed; the CLI exits the process here. */
@@ -60,6 +65,7 @@ const optionsSchema = z.object({
   maxStopSequences: z.number().int().min(0).default(4),
   maxClientBatchSize: z.number().int().positive().default(4),
   spinMs: z.number().min(0).max(10).default(1),
+  slackGc: z.boolean().default(true),
   waitUntilReady: z.boolean().default(true),
 });
 
@@ -84,6 +90,7 @@ export interface ModelServerConfig {
   readonly maxBestOf: 1;
   readonly maxTopNTokens: 0;
   readonly spinMs: number;
+  readonly slackGc: boolean;
   readonly waitUntilReady: boolean;
 }
 
@@ -129,6 +136,7 @@ export function resolveConfig(options: ModelServerOptions, perf: PerfModel): Mod
     maxBestOf: 1,
     maxTopNTokens: 0,
     spinMs: o.spinMs,
+    slackGc: o.slackGc,
     waitUntilReady: o.waitUntilReady,
   });
 }
