@@ -6,6 +6,8 @@
  *   ttft     SSE; writes the first content token `firstTokenDelayMs` after the headers, its content
  *            being the CLOCK_MONOTONIC ms read just before the write, then `tokens - 1` more
  *   hold     SSE; writes one token, then holds the stream open until the parent sends 'finish'
+ * Every kind counts request arrivals per 10 ms window: the parent sends 'arrivals-reset', later
+ * 'arrivals', and gets `{ type: 'arrivals', ...ArrivalPattern }` back (how evenly a generator paced).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -75,6 +77,41 @@ function hold() {
   };
 }
 
+/** How requests arrived over 10 ms windows, from the first arrival to the last. */
+export interface ArrivalPattern {
+  requests: number;
+  windows: number;
+  /** Windows with no arrival, percent: 0 for even pacing at 2,000 req/s (20 per window). */
+  emptyWindowsPct: number;
+  maxPerWindow: number;
+}
+
+const WINDOW_MS = 10;
+
+function arrivalCounter(): { arrived(): void } {
+  let counts = new Map<number, number>();
+  process.on('message', (msg) => {
+    if (msg === 'arrivals-reset') counts = new Map();
+    if (msg !== 'arrivals') return;
+    const keys = [...counts.keys()];
+    const windows = keys.length === 0 ? 0 : Math.max(...keys) - Math.min(...keys) + 1;
+    const requests = [...counts.values()].reduce((a, b) => a + b, 0);
+    const pattern: ArrivalPattern = {
+      requests,
+      windows,
+      emptyWindowsPct: windows === 0 ? 0 : (100 * (windows - counts.size)) / windows,
+      maxPerWindow: Math.max(0, ...counts.values()),
+    };
+    process.send?.({ type: 'arrivals', ...pattern });
+  });
+  return {
+    arrived() {
+      const w = Math.floor(performance.now() / WINDOW_MS);
+      counts.set(w, (counts.get(w) ?? 0) + 1);
+    },
+  };
+}
+
 function main(): void {
   const kind = process.argv[2];
   const options = JSON.parse(process.argv[3] ?? '{}') as Record<string, number>;
@@ -86,7 +123,12 @@ function main(): void {
   const make = handlers[kind as keyof typeof handlers];
   if (make === undefined)
     throw new Error(`unknown server kind ${kind}; use ${Object.keys(handlers).join(', ')}`);
-  const server = createServer(make());
+  const handle = make();
+  const arrivals = arrivalCounter();
+  const server = createServer((req, res) => {
+    arrivals.arrived();
+    handle(req, res);
+  });
   // Longer than any bench run, so no keep-alive connection is closed under a generator's feet.
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 121_000;

@@ -30,6 +30,8 @@ import {
   startServer,
   statCpuMs,
 } from './engine-bench-support.ts';
+import type { ServerChild } from './engine-bench-support.ts';
+import type { ArrivalPattern } from './engine-bench-server.ts';
 
 const CONNECTIONS = 50;
 const RATE_PER_SEC = 2_000;
@@ -46,7 +48,7 @@ const BODY = {
 };
 const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer bench' };
 
-type Tool = 'agentload' | 'agentload-executor' | 'node-http' | 'autocannon';
+type Tool = 'agentload' | 'agentload-executor' | 'node-http' | 'autocannon' | 'timer-wake';
 type Mode = 'rate' | 'max';
 interface WorkerConfig {
   tool: Tool;
@@ -60,6 +62,8 @@ interface Measured {
   dropped?: number;
   cpuMs: number;
   wallSec: number;
+  /** Voluntary context switches: how often the generator went to sleep and was woken. */
+  sleeps?: number;
 }
 
 interface AutocannonResult {
@@ -212,33 +216,59 @@ async function autocannonWorker(cfg: WorkerConfig, durationSec: number): Promise
   };
 }
 
+/**
+ * What one sleep and wake-up costs an otherwise idle Node process here: a bare setTimeout(1) loop
+ * (`requests` = wakes). Evenly paced sending pays about one per request at 2,000 req/s.
+ */
+async function timerWakeWorker(_cfg: WorkerConfig, durationSec: number): Promise<Measured> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const endMs = t0 + durationSec * 1000;
+  let wakes = 0;
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      wakes++;
+      if (performance.now() >= endMs) resolve();
+      else setTimeout(tick, 1);
+    };
+    setTimeout(tick, 1);
+  });
+  return { requests: wakes, errors: 0, cpuMs: cpuMsSince(cpu0), wallSec: (performance.now() - t0) / 1000 };
+}
+
 async function worker(cfg: WorkerConfig): Promise<void> {
   const workers: Record<Tool, (cfg: WorkerConfig, durationSec: number) => Promise<Measured>> = {
     agentload: agentloadWorker,
     'agentload-executor': executorWorker,
     'node-http': nodeHttpWorker,
     autocannon: autocannonWorker,
+    'timer-wake': timerWakeWorker,
   };
   const run = workers[cfg.tool];
   await run(cfg, WARMUP_SEC);
+  const switches0 = process.resourceUsage().voluntaryContextSwitches;
   const measured = await run(cfg, DURATION_SEC);
-  process.send?.({ type: 'result', ...measured });
+  const sleeps = process.resourceUsage().voluntaryContextSwitches - switches0;
+  process.send?.({ type: 'result', ...measured, sleeps });
   process.disconnect?.();
 }
 
-async function measureWorker(
-  cfg: WorkerConfig,
-  serverPid: number,
-): Promise<Measured & { serverCpuMs: number }> {
+type ServerMeasured = Measured & { serverCpuMs: number; arrivals?: ArrivalPattern };
+
+async function measureWorker(cfg: WorkerConfig, server: ServerChild): Promise<ServerMeasured> {
+  const serverPid = server.process.pid as number;
+  server.process.send('arrivals-reset');
   const child = forkTs('./engine-generator.ts', ['worker', JSON.stringify(cfg)]);
   const serverCpu0 = processCpuMs(serverPid);
   const result = await child.next<Measured>('result');
   const serverCpuMs = processCpuMs(serverPid) - serverCpu0;
   await child.stop();
-  return { ...result, serverCpuMs };
+  const arrivals = server.next<ArrivalPattern>('arrivals');
+  server.process.send('arrivals');
+  return { ...result, serverCpuMs, arrivals: await arrivals };
 }
 
-function measureWrk(url: string, serverPid: number): (Measured & { serverCpuMs: number }) | string {
+function measureWrk(url: string, serverPid: number): ServerMeasured | string {
   if (spawnSync('wrk', ['--version']).error !== undefined) {
     return 'wrk not installed (apt-get install -y wrk); skipped';
   }
@@ -273,7 +303,7 @@ function measureWrk(url: string, serverPid: number): (Measured & { serverCpuMs: 
   };
 }
 
-function row(label: string, m: Measured & { serverCpuMs: number }, peer: Measured | undefined) {
+function row(label: string, m: ServerMeasured, peer: Measured | undefined) {
   const cpuPer1k = (m.cpuMs / m.requests) * 1000;
   const peerCpuPer1k = peer === undefined ? NaN : (peer.cpuMs / peer.requests) * 1000;
   const ratePerSec = m.requests / m.wallSec;
@@ -288,6 +318,16 @@ function row(label: string, m: Measured & { serverCpuMs: number }, peer: Measure
     'server CPU %': (m.serverCpuMs / (m.wallSec * 1000)) * 100,
     'CPU/1k vs autocannon': cpuPer1k / peerCpuPer1k,
     'req/s vs autocannon': peer === undefined ? NaN : ratePerSec / (peer.requests / peer.wallSec),
+    'sleeps/req': m.sleeps === undefined ? NaN : m.sleeps / m.requests,
+  };
+}
+
+/** The fixed-rate table adds how the requests reached the server: evenly, or in bursts. */
+function rateRow(label: string, m: ServerMeasured, peer: Measured | undefined) {
+  return {
+    ...row(label, m, peer),
+    'max req/10ms': m.arrivals?.maxPerWindow ?? NaN,
+    'empty 10ms %': m.arrivals?.emptyWindowsPct ?? NaN,
   };
 }
 
@@ -296,30 +336,37 @@ async function parent(): Promise<void> {
   const server = await startServer('trivial');
   const pid = server.process.pid as number;
   try {
-    const rate: Record<string, Measured & { serverCpuMs: number }> = {};
-    const max: Record<string, Measured & { serverCpuMs: number }> = {};
+    const rate: Record<string, ServerMeasured> = {};
+    const max: Record<string, ServerMeasured> = {};
     for (const tool of ['agentload-executor', 'agentload', 'node-http', 'autocannon'] as const) {
-      rate[tool] = await measureWorker({ tool, mode: 'rate', url: server.url }, pid);
+      rate[tool] = await measureWorker({ tool, mode: 'rate', url: server.url }, server);
     }
     for (const tool of ['agentload', 'autocannon'] as const) {
-      max[tool] = await measureWorker({ tool, mode: 'max', url: server.url }, pid);
+      max[tool] = await measureWorker({ tool, mode: 'max', url: server.url }, server);
     }
+    const wake = await measureWorker({ tool: 'timer-wake', mode: 'rate', url: server.url }, server);
     const wrk = measureWrk(server.url, pid);
     const peerRate = rate['autocannon'];
     const peerMax = max['autocannon'];
     printTable(
       `Fixed arrival rate ${RATE_PER_SEC} req/s for ${DURATION_SEC} s (wrk has no rate mode; wrk2 is not packaged)`,
       [
-        row('agentload executor + client', rate['agentload-executor']!, peerRate),
-        row('agentload client, bench loop', rate['agentload']!, peerRate),
-        row('node:http, bench loop', rate['node-http']!, peerRate),
-        row('autocannon (overallRate)', peerRate!, peerRate),
+        rateRow('agentload executor + client', rate['agentload-executor']!, peerRate),
+        rateRow('agentload client, bench loop', rate['agentload']!, peerRate),
+        rateRow('node:http, bench loop', rate['node-http']!, peerRate),
+        rateRow('autocannon (overallRate)', peerRate!, peerRate),
       ],
     );
+    const wakeUs = (wake.cpuMs / wake.requests) * 1000;
     console.log(
       'Pacing differs: the agentload rows and node:http send each request at its own due time (t0 + i/rate);' +
         " autocannon sends each connection's per-second quota back to back, then idles until the next" +
-        ' second, so its requests share wake-ups and syscalls (cheaper per request, but bursts).',
+        ' second (max req/10ms and empty 10ms % are counted by the server), so its requests share' +
+        ' wake-ups and syscalls: cheaper per request, but bursts, not a fixed arrival rate.\n' +
+        `sleeps/req: voluntary context switches per request. One sleep and wake of an idle Node process` +
+        ` costs ${wakeUs.toFixed(1)} us CPU here (bare setTimeout(1) loop, ${wake.requests} wakes), so even` +
+        ` pacing at ${RATE_PER_SEC} req/s (0.5 ms apart, one sleep per request) costs about` +
+        ` ${wakeUs.toFixed(0)} ms per 1k requests in wake-ups before any request work.`,
     );
     const maxRows = [
       row('agentload client', max['agentload']!, peerMax),
