@@ -156,7 +156,13 @@ export function sweepTable(report: RunReport): string {
     num(formatRate(s.achievedRatePerSec)),
     num(formatRate(s.goodputPerSec)),
     num(formatRate(s.outputTokensPerSec, 'tok/s')),
-    num(formatPercent(s.errorRate)),
+    s.degraded !== undefined && s.degraded > 0
+      ? {
+          text: formatPercent(s.errorRate),
+          numeric: true,
+          title: `${formatCount(s.degraded)} degraded answers counted as failed`,
+        }
+      : num(formatPercent(s.errorRate)),
     num(formatMs(s.ttftP95Ms)),
     num(formatMs(s.itlP95Ms)),
     num(formatMs(s.e2eP95Ms)),

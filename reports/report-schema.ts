@@ -77,6 +77,7 @@ export const stepRowSchema = sweepStepSchema
     requests: true,
     completed: true,
     failed: true,
+    degraded: true,
     dropped: true,
     achievedRatePerSec: true,
     goodputPerSec: true,

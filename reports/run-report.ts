@@ -42,6 +42,7 @@ export function sweepDigest(summary: Summary): SweepDigest | null {
     requests: s.requests,
     completed: s.completed,
     failed: s.failed,
+    ...(s.degraded === undefined ? {} : { degraded: s.degraded }),
     dropped: s.dropped,
     achievedRatePerSec: s.achievedRatePerSec,
     goodputPerSec: s.goodputPerSec,

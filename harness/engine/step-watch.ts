@@ -13,7 +13,8 @@ const MAX_DROPPED_SHARE = 0.05;
 
 /**
  * Judges sweep steps live, so a sweep can stop at the first step past the knee (stopOnSloBreak).
- * A step is broken when, over the requests that finished by its end, the error rate exceeds
+ * A step is broken when, over the requests that finished by its end, the error rate (degraded
+ * answers included) exceeds
  * slo.maxErrorRate, or the slo.percentile of TTFT or E2E exceeds its target, or the generator
  * dropped more than 5% of the iterations due. Requests still in flight at the step's end are not
  * judged (the summary's steps, built from every sample, are the record).
@@ -27,7 +28,8 @@ export class StepWatch {
     if (sample.phase === null) return;
     const t = this.tally(sample.phase);
     t.finished++;
-    if (sample.errorClass !== null) {
+    // A degraded answer is a failure here, as in the summary's steps (SampleAggregate).
+    if (sample.errorClass !== null || sample.degraded) {
       t.failed++;
       return;
     }

@@ -47,16 +47,28 @@ function zeroCounts(): AggregateCounts {
   };
 }
 
+export interface AggregateOptions {
+  /**
+   * Count a degraded answer (the agent's fallback when its model failed) as failed: no latency,
+   * no tokens, error class 'degraded'. Sweep steps do, because a step measures the capacity to
+   * give full answers; a fast fallback within the SLO would otherwise hide the knee.
+   */
+  degradedAsFailed?: boolean;
+}
+
 export class SampleAggregate {
   readonly counts: AggregateCounts = zeroCounts();
   readonly errors: Record<string, number> = {};
   readonly trends: Partial<Record<TrendKey, MetricHistogram>> = {};
+  private readonly degradedAsFailed: boolean;
 
   constructor(
     private readonly slo: SloSpec | undefined,
     keys: readonly TrendKey[] = TREND_KEYS,
+    options: AggregateOptions = {},
   ) {
     for (const key of keys) this.trends[key] = new MetricHistogram();
+    this.degradedAsFailed = options.degradedAsFailed ?? false;
   }
 
   /** The histogram for `key`, empty when this aggregate does not track it. */
@@ -71,9 +83,10 @@ export class SampleAggregate {
     c.inFlightMs += Math.max(0, sample.endMs - sample.sentAtMs);
     if (sample.degraded) c.degraded += 1;
     this.trends.scheduleLagMs?.record(m.scheduleLagMs);
-    if (!m.completed) {
+    const fallback = m.completed && sample.degraded && this.degradedAsFailed;
+    if (!m.completed || fallback) {
       c.failed += 1;
-      const cls = sample.errorClass ?? 'unknown';
+      const cls = fallback ? 'degraded' : (sample.errorClass ?? 'unknown');
       this.errors[cls] = (this.errors[cls] ?? 0) + 1;
       return m;
     }

@@ -117,6 +117,7 @@ export class PhaseTracker {
         requests: c.requests,
         completed: c.completed,
         failed: c.failed,
+        degraded: c.degraded,
         dropped: c.dropped,
         achievedRatePerSec: perSec(c.completed),
         goodputPerSec: perSec(c.goodRequests),
@@ -145,7 +146,9 @@ export class PhaseTracker {
   }
 
   private newWindow(name: string, startMs: number, step: StepLoad | null): PhaseWindow {
-    const agg = new SampleAggregate(this.slo, step ? STEP_TRENDS : PHASE_TRENDS);
+    const agg = step
+      ? new SampleAggregate(this.slo, STEP_TRENDS, { degradedAsFailed: true })
+      : new SampleAggregate(this.slo, PHASE_TRENDS);
     return { name, startMs, endMs: null, step, agg };
   }
 }

@@ -131,6 +131,7 @@ function mergeSteps(parts: SummaryPart[]): SweepStep[] {
       requests: total((s) => s.requests),
       completed,
       failed: total((s) => s.failed),
+      ...(items.every((s) => s.degraded !== undefined) ? { degraded: total((s) => s.degraded!) } : {}),
       dropped: total((s) => s.dropped),
       achievedRatePerSec: perSec(completed),
       goodputPerSec: perSec(total((s) => s.goodputPerSec * s.durationSec)),

@@ -120,8 +120,12 @@ export interface SweepStep {
   targetConcurrency: number | null;
   durationSec: number;
   requests: number;
+  /** Full answers: a degraded one (the agent's fallback) counts as failed in a step, not here. */
   completed: number;
+  /** Errors and degraded answers. */
   failed: number;
+  /** Of `failed`, the agent's degraded answers (absent in summaries written before it was counted). */
+  degraded?: number;
   dropped: number;
   achievedRatePerSec: number;
   goodputPerSec: number;

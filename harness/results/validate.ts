@@ -75,6 +75,7 @@ export const sweepStepSchema = z.object({
   requests: count,
   completed: count,
   failed: count,
+  degraded: count.optional(),
   dropped: count,
   achievedRatePerSec: num,
   goodputPerSec: num,

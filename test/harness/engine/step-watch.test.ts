@@ -39,6 +39,12 @@ describe('StepWatch', () => {
     expect(w.broken('unknown')).toBeNull();
   });
 
+  it('counts degraded answers as failures of the step, however fast they came', () => {
+    const w = new StepWatch({ e2eMs: 500, percentile: 95, maxErrorRate: 0.05 });
+    for (let i = 0; i < 10; i++) w.add({ ...sample('fallbacks', 50), degraded: i < 3 });
+    expect(w.broken('fallbacks')).toBe('fallbacks: error rate 30.0% > 5.0%');
+  });
+
   it('takes nearest-rank percentiles', () => {
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
     expect(percentile([5, 1, 4, 2, 3], 100)).toBe(5);

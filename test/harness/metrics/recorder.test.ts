@@ -113,6 +113,37 @@ describe('Recorder', () => {
     ]);
   });
 
+  it('counts degraded answers as failed in a sweep step, and as completed (and degraded) in a phase', () => {
+    const recorder = new Recorder({ slo: { e2eMs: 1000, percentile: 95 } });
+    const fast = (atMs: number, degraded: boolean, phase: string): RequestSample =>
+      makeSample({
+        scheduledAtMs: atMs,
+        sentAtMs: atMs,
+        firstTokenMs: atMs + 100,
+        endMs: atMs + 190,
+        degraded,
+        phase,
+      });
+    recorder.setPhase('warm', 0);
+    for (let i = 0; i < 4; i++) recorder.record(fast(i * 10, i < 1, 'warm'));
+    recorder.setPhase('step-1', 1000, { offeredRatePerSec: 4, targetConcurrency: null });
+    // Slow full answers and fast fallbacks: the fallbacks must not pull the step's E2E under the SLO.
+    for (let i = 0; i < 4; i++) {
+      recorder.record(
+        makeSample({ scheduledAtMs: 1000, sentAtMs: 1000, firstTokenMs: 1100, endMs: 3000, phase: 'step-1' }),
+      );
+      recorder.record(fast(1000 + i, true, 'step-1'));
+    }
+    const { summary } = recorder.finish({ endMs: 2000, run: RUN });
+    const step = summary.steps.find((s) => s.name === 'step-1')!;
+    expect(step).toMatchObject({ requests: 8, completed: 4, failed: 4, degraded: 4, errorRate: 0.5 });
+    expect(step.achievedRatePerSec).toBe(4);
+    expect(step.e2eMs.count).toBe(4);
+    expectHdr(step.e2eMs.p50, 2000);
+    const phase = summary.phases.find((p) => p.name === 'warm')!;
+    expect(phase).toMatchObject({ requests: 4, completed: 4, failed: 0, degraded: 1 });
+  });
+
   it('gives a live snapshot of the run so far', () => {
     const recorder = new Recorder();
     recordStream(recorder);
