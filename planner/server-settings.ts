@@ -1,16 +1,22 @@
 /**
  * Server settings that hold the fleet at its operating point.
- * - TGI max_concurrent_requests = ceil(N*): past the goodput concurrency extra requests only add
- *   queueing delay, so they should get 429 and go elsewhere.
+ * - TGI max_concurrent_requests: the smallest c >= ceil(N*) that refuses at most 0.1 % of requests
+ *   at the operating point. Past the goodput concurrency extra requests only add queueing delay, so
+ *   they should get 429 and go elsewhere; but the number in flight fluctuates around its mean N*,
+ *   and a limit at N* itself refused the excess of every fluctuation (measured: 8-76 % of a
+ *   step's turns degraded). Continuous batching admits whatever arrives up to the limit, a loss
+ *   system: the share refused is Erlang B(c, N*), whatever the service-time distribution.
  * - max_batch_prefill_tokens: with a performance model, the largest prefill P for which one step
  *   with the goodput batch, stepMs(N*, N* (in + out/2), P), stays within the ITL target; without
  *   one, a lower bound from the measurements: the prompt tokens arriving per decode step,
  *   goodput x in x ITL, where ITL ~ N* / output tokens/s (each running sequence emits one token a step).
  * - Agent in-flight limit per agent replica: its measured goodput concurrency, or else the model
- *   fleet's slots shared over the agent replicas (an agent should not queue more than the model can run).
+ *   fleet's slots at goodput (ceil(N*) each) shared over the agent replicas (an agent should not
+ *   queue more than the model runs at its operating point).
  */
 import type { PerfModel } from '../reference-service/model-server/perf-types.ts';
 import type { GoodputResult } from './goodput.ts';
+import { erlangB } from './queueing.ts';
 import type { Reasoning } from './types.ts';
 
 export interface ServerSettings {
@@ -48,6 +54,27 @@ function prefillFromModel(model: PerfModel, n: number, ctxTokens: number, itlLim
 interface Setting {
   value: number;
   reasoning: Reasoning;
+}
+
+/** Share of requests max_concurrent_requests may refuse at the operating point. */
+export const MAX_REFUSED_SHARE = 0.001;
+
+/** Smallest c >= ceil(N*) with Erlang B(c, N*) <= MAX_REFUSED_SHARE. */
+function concurrencySetting(concurrency: number): Setting {
+  const floor = Math.max(1, Math.ceil(concurrency - 1e-9));
+  let c = floor;
+  // Erlang B falls below 0.1 % by about N* + 3.1 sqrt(N*) + 2; the bound only guards the loop.
+  while (erlangB(c, concurrency) > MAX_REFUSED_SHARE && c < floor + 10 * Math.sqrt(floor) + 20) c += 1;
+  return {
+    value: c,
+    reasoning: {
+      name: 'TGI max_concurrent_requests',
+      formula: `smallest c >= ceil(N*) with Erlang B(c, N*) <= ${MAX_REFUSED_SHARE}; N* = requests in flight per replica at goodput`,
+      inputs: { concurrency, ceilConcurrency: floor, refusedShare: erlangB(c, concurrency) },
+      value: c,
+      note: 'headroom for the in-flight count fluctuating around its mean; a limit at N* refuses every excess',
+    },
+  };
 }
 
 function prefillSetting(
@@ -104,7 +131,7 @@ function agentInFlight(input: SettingsInput): Setting | null {
       name: 'agent in-flight limit per replica',
       formula: measured
         ? 'ceil(agent concurrency at its goodput)'
-        : 'ceil(model replicas x max_concurrent_requests / agent replicas)',
+        : 'ceil(model replicas x ceil(N*) / agent replicas)',
       inputs: {
         agentConcurrency: agent.concurrency,
         modelSlots: input.modelSlots,
@@ -118,20 +145,16 @@ function agentInFlight(input: SettingsInput): Setting | null {
 export function serverSettings(input: SettingsInput): ServerSettings {
   const g = input.goodput;
   const n = Math.max(1, Math.ceil(g.concurrency - 1e-9));
+  const limit = concurrencySetting(g.concurrency);
   const prefill = prefillSetting(input, n);
   const agent = agentInFlight(input);
   const reasoning: Reasoning[] = [
-    {
-      name: 'TGI max_concurrent_requests',
-      formula: 'ceil(N*), N* = requests in flight per replica at goodput',
-      inputs: { concurrency: g.concurrency },
-      value: n,
-    },
+    limit.reasoning,
     prefill.reasoning,
     ...(agent === null ? [] : [agent.reasoning]),
   ];
   return {
-    maxConcurrentRequests: n,
+    maxConcurrentRequests: limit.value,
     maxBatchPrefillTokens: prefill.value,
     prefillBasis: prefill.basis,
     agentInFlightLimit: agent?.value ?? null,

@@ -61,6 +61,13 @@ export interface ValidateRunOptions {
   scenario: string | ScenarioInput;
   /** Error allowed on goodput and p95 E2E, percent. */
   tolerancePct: number;
+  /**
+   * Model-server settings of the k-replica runs: 'sweep' (default) keeps the sweep's, so the runs
+   * test the prediction for the configuration measured; 'plan' applies the plan's
+   * max_concurrent_requests, so they test the plan's limit too (refused requests and degraded
+   * answers count against the measured goodput).
+   */
+  settings?: 'sweep' | 'plan';
   outRoot: string;
   signal: AbortSignal;
   /** Progress and run reports (stderr). */
@@ -98,7 +105,8 @@ export interface ValidateRunResult {
   ok: boolean;
 }
 
-function defaultStarter(needs: StackNeeds): Promise<StackHandle> {
+/** The local stack a validation run needs (the default StackStarter). */
+export function startValidationStack(needs: StackNeeds): Promise<StackHandle> {
   return startLocalStack({
     modelReplicas: needs.modelReplicas,
     agentReplicas: needs.agentReplicas,
@@ -138,7 +146,7 @@ export function steppedScenario(
 }
 
 async function runOn(scenario: Scenario, opts: ValidateRunOptions): Promise<LaunchResult> {
-  const start = opts.startStack ?? defaultStarter;
+  const start = opts.startStack ?? startValidationStack;
   const s = scenario.stack;
   opts.log(
     `starting the local stack: ${s.modelReplicas} model, ${s.agentReplicas} agent replica(s), ${s.profile}\n`,
@@ -246,6 +254,7 @@ async function validateReplicas(
       // The sweep's agent count: the runs change one thing, the model replicas.
       agentReplicas: curve.measuredAgentReplicas ?? base.stack.agentReplicas,
       ...(load.profile === null ? {} : { profile: load.profile }),
+      ...(opts.settings === 'plan' ? { maxConcurrentRequests: load.maxConcurrentRequests } : {}),
       loadTimeMs: 0,
     },
     {

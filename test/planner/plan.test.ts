@@ -6,6 +6,8 @@ import { curvesFromSweeps } from '../../planner/curves.ts';
 import { PlanInputError, SloUnmetError } from '../../planner/errors.ts';
 import { planCapacity } from '../../planner/plan.ts';
 import { resolvePolicy } from '../../planner/policy.ts';
+import { erlangB } from '../../planner/queueing.ts';
+import { MAX_REFUSED_SHARE } from '../../planner/server-settings.ts';
 import type { Demand, SloTargets } from '../../planner/types.ts';
 import { makeSweepSummary, saturatingSteps } from './factories.ts';
 
@@ -73,8 +75,14 @@ describe('planCapacity', () => {
     );
   });
 
-  it('sets TGI max_concurrent_requests to the goodput concurrency', () => {
-    expect(plan.settings!.maxConcurrentRequests).toBe(Math.ceil(option.goodput.concurrency));
+  it('sets TGI max_concurrent_requests to the smallest limit refusing at most 0.1 % at the goodput concurrency', () => {
+    const c = plan.settings!.maxConcurrentRequests;
+    const n = option.goodput.concurrency;
+    expect(c).toBeGreaterThan(Math.ceil(n));
+    expect(erlangB(c, n)).toBeLessThanOrEqual(MAX_REFUSED_SHARE);
+    expect(erlangB(c - 1, n)).toBeGreaterThan(MAX_REFUSED_SHARE);
+    // A limit at ceil(N*) would refuse about one request in ten at the operating point.
+    expect(erlangB(Math.ceil(n), n)).toBeGreaterThan(0.05);
   });
 
   it('bounds agent replicas from the sweep when no agent sweep is given', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../harness/cli/exit-codes.ts';
 import type { Summary } from '../../harness/results/schema.ts';
 import { formatValidation } from '../../planner/validate-format.ts';
-import { runValidation } from '../../planner/validate-run.ts';
+import { runValidation, startValidationStack, type StackStarter } from '../../planner/validate-run.ts';
 import { validationGrid } from '../../planner/validate.ts';
 import { steppedLoad } from '../../scenarios/plan-validate.ts';
 
@@ -31,10 +31,21 @@ const tiny = {
 
 const readSummary = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Summary;
 
+/** The default starter, noting the model-server limit each stack was started with. */
+function recordingStarter(limits: (number | undefined)[]): StackStarter {
+  return (needs) => {
+    limits.push(needs.maxConcurrentRequests);
+    return startValidationStack(needs);
+  };
+}
+
+let sweepDir: string | null = null;
+
 describe('plan --validate on the local stack', () => {
   it('sweeps one replica, runs two at the plan load and around the knee, and tabulates both', async () => {
     const outRoot = mkdtempSync(join(tmpdir(), 'agentload-validate-'));
     const log: string[] = [];
+    const limits: (number | undefined)[] = [];
     const result = await runValidation({
       plan: { agentFrom: [], demandFlags: {}, policyFlags: { bootstrapIterations: 0 } },
       from: [],
@@ -47,9 +58,13 @@ describe('plan --validate on the local stack', () => {
       signal: new AbortController().signal,
       log: (text) => void log.push(text),
       version: 'test',
+      startStack: recordingStarter(limits),
       settleSec: 0.5,
       measureSec: 1.5,
     });
+    sweepDir = result.sweepDir;
+    // The sweep and the 2-replica run keep the scenario's (unset: the server's default) limit.
+    expect(limits).toEqual([undefined, undefined]);
 
     const sweep = readSummary(result.sweepDir!);
     expect(sweep.run.stack.modelReplicas).toBe(1);
@@ -78,6 +93,30 @@ describe('plan --validate on the local stack', () => {
     expect(log.join('')).toContain(
       'starting the local stack: 2 model, 1 agent replica(s), llama-3.1-8b@h100',
     );
+  }, 60_000);
+
+  it("runs with the plan's max_concurrent_requests when asked (settings: 'plan')", async () => {
+    expect(sweepDir).not.toBeNull();
+    const limits: (number | undefined)[] = [];
+    const result = await runValidation({
+      plan: { agentFrom: [], demandFlags: {}, policyFlags: { bootstrapIterations: 0 } },
+      from: [sweepDir!],
+      demandGiven: false,
+      replicas: [2],
+      maxReplicas: 2,
+      scenario: tiny,
+      tolerancePct: 10,
+      settings: 'plan',
+      outRoot: mkdtempSync(join(tmpdir(), 'agentload-validate-')),
+      signal: new AbortController().signal,
+      log: () => undefined,
+      version: 'test',
+      startStack: recordingStarter(limits),
+      settleSec: 0.5,
+      measureSec: 1.5,
+    });
+    expect(result.sweepDir).toBeNull();
+    expect(limits).toEqual([result.plan.settings!.maxConcurrentRequests]);
   }, 60_000);
 
   it('refuses bad input before starting anything, with exit 104 and what to fix', async () => {

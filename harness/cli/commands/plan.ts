@@ -61,11 +61,18 @@ function replicaList(value: string): number[] {
   });
 }
 
+/** `sweep` or `plan`: whose model-server settings the validation runs use. */
+function validateSettings(value: string): 'sweep' | 'plan' {
+  if (value === 'sweep' || value === 'plan') return value;
+  throw new InvalidArgumentError(`expected "sweep" or "plan", got "${value}"`);
+}
+
 interface PlanFlags {
   validate?: boolean;
   validateReplicas?: number[];
   validateScenario?: string;
   validateTolerance?: number;
+  validateSettings?: 'sweep' | 'plan';
   validateOut?: string;
   from: string[];
   agentFrom: string[];
@@ -289,6 +296,7 @@ async function validateAction(flags: PlanFlags): Promise<number> {
       maxReplicas: Math.min(8, availableParallelism() + 1),
       scenario: flags.validateScenario ?? DEFAULT_VALIDATE_SCENARIO,
       tolerancePct: flags.validateTolerance ?? 10,
+      settings: flags.validateSettings ?? 'sweep',
       outRoot: flags.validateOut ?? 'results',
       signal: stop.signal,
       log: (text) => void process.stderr.write(text),
@@ -366,6 +374,11 @@ export function register(program: Command, run: (action: () => Promise<number>) 
       '--validate-tolerance <pct>',
       'error allowed on goodput and p95 E2E, percent (default 10)',
       positive,
+    )
+    .option(
+      '--validate-settings <which>',
+      "model-server settings of the validation runs: sweep (the sweep's, default) or plan (the plan's max_concurrent_requests)",
+      validateSettings,
     )
     .option('--validate-out <dir>', 'results root of the validation runs (default results)')
     .action((flags: PlanFlags) =>
