@@ -3,6 +3,7 @@ import type { Scenario, StackNeeds } from '../config/scenario-schema.ts';
 import { applyOverrides, type ScenarioOverrides } from '../config/scenario-overrides.ts';
 import { InvalidConfigError } from '../errors.ts';
 import { suites, type ScenarioName } from '../../scenarios/index.ts';
+import { sloVerdicts } from '../../reports/slo-verdicts.ts';
 import { launch, type LaunchResult } from './launch.ts';
 import { loadScenario } from './scenario-source.ts';
 import type { SegmentPlan } from './segment.ts';
@@ -114,9 +115,19 @@ export async function runSuiteCommand(name: string, req: RunRequest): Promise<Co
   } finally {
     await session?.close();
   }
-  req.write(`\nsuite ${name}: ${results.filter((r) => r.passed).length}/${names.length} scenarios passed\n`);
-  for (const r of results)
-    req.write(`  ${r.passed ? 'ok  ' : 'FAIL'} ${r.outcome.summary.run.scenario.padEnd(14)} ${r.dir}\n`);
+  req.write(
+    `\nsuite ${name}: ${results.filter((r) => r.passed).length}/${names.length} scenarios passed their thresholds\n`,
+  );
+  for (const r of results) {
+    const notes = [
+      sloVerdicts(r.outcome.summary).some((v) => !v.ok) ? 'SLO missed' : null,
+      r.outcome.summary.generator.valid ? null : 'generator could not keep up',
+    ].filter((n) => n !== null);
+    const tail = notes.length > 0 ? `  (${notes.join(', ')}: the report says FAIL)` : '';
+    req.write(
+      `  ${r.passed ? 'ok  ' : 'FAIL'} ${r.outcome.summary.run.scenario.padEnd(14)} ${r.dir}${tail}\n`,
+    );
+  }
   req.write(`results: ${resolve(req.outRoot)}\n`);
   if (results.length > 0) {
     const { writeReports } = await import('../../reports/write-reports.ts');

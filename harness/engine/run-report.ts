@@ -1,3 +1,5 @@
+import { formatMetricValue, formatPercentileLabel } from '../../reports/format.ts';
+import { sloVerdicts } from '../../reports/slo-verdicts.ts';
 import type { Summary } from '../results/schema.ts';
 import type { RunOutcome } from './runner.ts';
 
@@ -21,7 +23,24 @@ function phaseLine(p: Summary['phases'][number], fullSec: number | null | undefi
   );
 }
 
-/** The end-of-run block printed to stderr: headline figures, phases, steps, thresholds. */
+/**
+ * The run's SLO verdicts, as the report judges them (reports/slo-verdicts.ts); empty without SLO
+ * targets. Thresholds set the exit code, the report's PASS/FAIL also needs the SLO met, so both are
+ * printed.
+ */
+export function sloLine(summary: Summary): string | null {
+  const verdicts = sloVerdicts(summary);
+  if (verdicts.length === 0) return null;
+  const parts = verdicts.map((v) => {
+    const name = v.percentile === null ? v.metric : `${v.metric} ${formatPercentileLabel(v.percentile)}`;
+    const actual = formatMetricValue(v.metric, v.actual);
+    return `${name} ${actual} ${v.ok ? '<=' : '>'} ${formatMetricValue(v.metric, v.limit)}`;
+  });
+  const ok = verdicts.every((v) => v.ok);
+  return `  ${ok ? 'SLO met   ' : 'SLO missed'} ${parts.join(', ')}${ok ? '' : ' (the report says FAIL; thresholds set the exit code)'}`;
+}
+
+/** The end-of-run block printed to stderr: headline figures, phases, steps, SLO, thresholds. */
 export function formatRunReport(outcome: RunOutcome): string[] {
   const s = outcome.summary;
   const c = s.counts;
@@ -66,6 +85,8 @@ export function formatRunReport(outcome: RunOutcome): string[] {
     );
   }
   if (!s.generator.valid) lines.push(`  generator: ${s.generator.reasons.join('; ')}`);
+  const slo = sloLine(s);
+  if (slo !== null) lines.push(slo);
   for (const t of s.thresholds) {
     lines.push(
       `  ${t.ok ? 'ok  ' : 'FAIL'} ${t.metric} ${t.expression} (actual ${t.actual === null ? 'no data' : +t.actual.toFixed(3)})`,

@@ -116,7 +116,7 @@ export function summaryFromRaw(c: Collected, input: RawInput): { summary: Summar
     phases: [],
     steps: [],
     faults: [],
-    generator: judgeGenerator(0, { eventLoopDelayP99Ms: 0, cpuPercent: null }),
+    generator: judgeGenerator({ p99Ms: 0, lateRequests: 0 }, { eventLoopDelayP99Ms: 0, cpuPercent: null }),
     thresholds: monitor.final(inputsFromAggregate(agg, durationSec, null)),
   });
   return { summary, timeseries: timeseriesOf(c, input.startMs, input.endMs, e2ePoints(c, [])) };

@@ -3,7 +3,10 @@
  * latencies are measured from the scheduled time (so the lateness is not hidden), the numbers
  * then describe the generator, not the target. Three signals, each a reason to mark the run
  * invalid when over its limit:
- *   schedule lag p99   sentAtMs - scheduledAtMs over all requests (from the recorder)
+ *   schedule lag p99   sentAtMs - scheduledAtMs over all requests (from the recorder); counts only
+ *                      when at least MIN_LATE_REQUESTS requests were over the limit: below 100
+ *                      requests the p99 is the single worst one, and one stall (a fault action
+ *                      forking a process on a busy machine) is not a saturated generator
  *   event-loop delay   p99 of perf_hooks.monitorEventLoopDelay, minus its sampling resolution
  *                      (Node reports the whole timer interval, so an idle loop reads ~resolution)
  *   CPU                process user+system CPU over wall time, in % of one core, over the run
@@ -81,16 +84,26 @@ export class GeneratorMonitor {
 
 const fmt = (n: number): string => (Math.round(n * 10) / 10).toString();
 
+/** Requests that must have left later than the schedule-lag limit before the p99 counts. */
+export const MIN_LATE_REQUESTS = 3;
+
+export interface ScheduleLag {
+  p99Ms: number;
+  /** Requests whose schedule lag exceeded limits.scheduleLagP99Ms. */
+  lateRequests: number;
+}
+
 /** The verdict written to summary.generator: valid unless a signal exceeded its limit. */
 export function judgeGenerator(
-  scheduleLagP99Ms: number,
+  lag: ScheduleLag,
   signals: GeneratorSignals,
   limits: GeneratorLimits = DEFAULT_GENERATOR_LIMITS,
 ): GeneratorHealth {
   const reasons: string[] = [];
-  if (scheduleLagP99Ms > limits.scheduleLagP99Ms) {
+  const scheduleLagP99Ms = lag.p99Ms;
+  if (scheduleLagP99Ms > limits.scheduleLagP99Ms && lag.lateRequests >= MIN_LATE_REQUESTS) {
     reasons.push(
-      `schedule lag p99 ${fmt(scheduleLagP99Ms)} ms > ${limits.scheduleLagP99Ms} ms: requests left later than scheduled (generator or connection pool saturated)`,
+      `schedule lag p99 ${fmt(scheduleLagP99Ms)} ms > ${limits.scheduleLagP99Ms} ms (${lag.lateRequests} requests over it): requests left later than scheduled (generator or connection pool saturated)`,
     );
   }
   if (signals.eventLoopDelayP99Ms > limits.eventLoopDelayP99Ms) {

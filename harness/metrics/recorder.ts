@@ -13,7 +13,12 @@ import type {
   Timeseries,
 } from '../results/schema.ts';
 import { SampleAggregate } from './aggregate.ts';
-import { judgeGenerator, type GeneratorLimits, type GeneratorSignals } from './generator-health.ts';
+import {
+  DEFAULT_GENERATOR_LIMITS,
+  judgeGenerator,
+  type GeneratorLimits,
+  type GeneratorSignals,
+} from './generator-health.ts';
 import { PhaseTracker, errorRate, type StepLoad } from './phases.ts';
 import { sampleProblems } from './request-metrics.ts';
 import { buildSummary, inputsFromAggregate } from './summarize.ts';
@@ -69,8 +74,12 @@ export class Recorder {
   private readonly monitor: ThresholdMonitor;
   private readonly faults: FaultEvent[] = [];
   private finished = false;
+  /** Requests later than the generator's schedule-lag limit (judgeGenerator needs a few). */
+  private lateRequests = 0;
+  private readonly lagLimitMs: number;
 
   constructor(private readonly options: RecorderOptions = {}) {
+    this.lagLimitMs = (options.generatorLimits ?? DEFAULT_GENERATOR_LIMITS).scheduleLagP99Ms;
     this.slo = options.slo ?? { percentile: 95 };
     this.recovery = {
       errorRateBar: options.recovery?.errorRateBar ?? this.slo.maxErrorRate ?? 0.05,
@@ -87,6 +96,7 @@ export class Recorder {
     const problems = sampleProblems(sample);
     if (problems.length > 0) throw new HarnessError(`malformed RequestSample: ${problems.join('; ')}`);
     const m = this.run.add(sample);
+    if (m.scheduleLagMs > this.lagLimitMs) this.lateRequests += 1;
     this.phases.addSample(sample, m);
     this.series.addSample(sample, m);
     this.options.onSample?.(sample);
@@ -159,7 +169,10 @@ export class Recorder {
     const durationSec = Math.max(0, input.endMs) / 1000;
     const turnsLost = input.turnsLost ?? null;
     const timeseries = this.series.build(input.endMs);
-    const lagP99Ms = this.run.trend('scheduleLagMs').percentile(99) ?? 0;
+    const lag = {
+      p99Ms: this.run.trend('scheduleLagMs').percentile(99) ?? 0,
+      lateRequests: this.lateRequests,
+    };
     const summary = buildSummary({
       run: { ...input.run, durationSec },
       aggregate: this.run,
@@ -170,7 +183,7 @@ export class Recorder {
       steps: this.phases.sweepSteps(input.endMs),
       faults: this.faults,
       generator: judgeGenerator(
-        lagP99Ms,
+        lag,
         input.generator ?? { eventLoopDelayP99Ms: 0, cpuPercent: null },
         this.options.generatorLimits,
       ),

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { GeneratorMonitor, judgeGenerator } from '../../../harness/metrics/generator-health.ts';
+import {
+  GeneratorMonitor,
+  judgeGenerator,
+  MIN_LATE_REQUESTS,
+} from '../../../harness/metrics/generator-health.ts';
 
 describe('judgeGenerator', () => {
   it('is valid with no reasons when every signal is under its limit', () => {
-    expect(judgeGenerator(12, { eventLoopDelayP99Ms: 4, cpuPercent: 35 })).toEqual({
+    expect(
+      judgeGenerator({ p99Ms: 12, lateRequests: 0 }, { eventLoopDelayP99Ms: 4, cpuPercent: 35 }),
+    ).toEqual({
       valid: true,
       reasons: [],
       scheduleLagP99Ms: 12,
@@ -13,17 +19,20 @@ describe('judgeGenerator', () => {
   });
 
   it('lists one reason per saturated signal', () => {
-    const g = judgeGenerator(75.04, { eventLoopDelayP99Ms: 51, cpuPercent: 97.26 });
+    const g = judgeGenerator(
+      { p99Ms: 75.04, lateRequests: 9 },
+      { eventLoopDelayP99Ms: 51, cpuPercent: 97.26 },
+    );
     expect(g.valid).toBe(false);
     expect(g.reasons).toHaveLength(3);
-    expect(g.reasons[0]).toMatch(/^schedule lag p99 75 ms > 50 ms/);
+    expect(g.reasons[0]).toMatch(/^schedule lag p99 75 ms > 50 ms \(9 requests over it\)/);
     expect(g.reasons[1]).toMatch(/^event-loop delay p99 51 ms > 50 ms/);
     expect(g.reasons[2]).toMatch(/^generator CPU 97.3% of a core > 90%/);
   });
 
   it('takes other limits and ignores an unknown CPU figure', () => {
     const g = judgeGenerator(
-      20,
+      { p99Ms: 20, lateRequests: 3 },
       { eventLoopDelayP99Ms: 0, cpuPercent: null },
       {
         scheduleLagP99Ms: 10,
@@ -32,6 +41,14 @@ describe('judgeGenerator', () => {
       },
     );
     expect(g.reasons).toEqual([expect.stringMatching(/^schedule lag p99 20 ms > 10 ms/)]);
+  });
+});
+
+describe('judgeGenerator on a short run', () => {
+  it('does not call one or two late requests a saturated generator, however late', () => {
+    const signals = { eventLoopDelayP99Ms: 3, cpuPercent: 2 };
+    expect(judgeGenerator({ p99Ms: 61, lateRequests: MIN_LATE_REQUESTS - 1 }, signals).valid).toBe(true);
+    expect(judgeGenerator({ p99Ms: 61, lateRequests: MIN_LATE_REQUESTS }, signals).valid).toBe(false);
   });
 });
 
