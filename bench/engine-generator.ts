@@ -49,7 +49,7 @@ const BODY = {
 const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer bench' };
 
 type Tool = 'agentload' | 'agentload-executor' | 'node-http' | 'autocannon' | 'timer-wake';
-type Mode = 'rate' | 'max';
+type Mode = 'rate' | 'max' | 'burst';
 interface WorkerConfig {
   tool: Tool;
   mode: Mode;
@@ -107,6 +107,18 @@ async function agentloadWorker(cfg: WorkerConfig, durationSec: number): Promise<
       fire: (at) => void inFlight.push(client.send(request(at)).then(count)),
     });
     await Promise.all(inFlight);
+  } else if (cfg.mode === 'burst') {
+    // autocannon's overallRate pattern: each connection sends its quota for the second back to
+    // back, then waits for the next second. Not a fixed arrival rate; the same wake-ups as the peer.
+    const quota = RATE_PER_SEC / CONNECTIONS;
+    for (let second = 0; second < durationSec; second++) {
+      const loop = async (): Promise<void> => {
+        for (let i = 0; i < quota; i++) count(await client.send(request(now())));
+      };
+      await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+      const nextMs = t0 + (second + 1) * 1000;
+      if (now() < nextMs) await new Promise((r) => setTimeout(r, nextMs - now()));
+    }
   } else {
     const endMs = t0 + durationSec * 1000;
     const loop = async (): Promise<void> => {
@@ -341,6 +353,7 @@ async function parent(): Promise<void> {
     for (const tool of ['agentload-executor', 'agentload', 'node-http', 'autocannon'] as const) {
       rate[tool] = await measureWorker({ tool, mode: 'rate', url: server.url }, server);
     }
+    const burst = await measureWorker({ tool: 'agentload', mode: 'burst', url: server.url }, server);
     for (const tool of ['agentload', 'autocannon'] as const) {
       max[tool] = await measureWorker({ tool, mode: 'max', url: server.url }, server);
     }
@@ -354,6 +367,7 @@ async function parent(): Promise<void> {
         rateRow('agentload executor + client', rate['agentload-executor']!, peerRate),
         rateRow('agentload client, bench loop', rate['agentload']!, peerRate),
         rateRow('node:http, bench loop', rate['node-http']!, peerRate),
+        rateRow("agentload client, autocannon's bursts", burst, peerRate),
         rateRow('autocannon (overallRate)', peerRate!, peerRate),
       ],
     );
