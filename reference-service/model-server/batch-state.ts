@@ -80,6 +80,7 @@ export interface BatchLimits {
   maxBatchPrefillTokens: number;
 }
 
+/** TGI's DEFAULT_GENERATION_LENGTH: the generation budget reserved (and validated) per admission. */
 export const DEFAULT_GENERATION_LENGTH = 1024;
 
 export class BatchState {
@@ -222,13 +223,8 @@ export class BatchState {
     return admitted;
   }
 
-  /** The step's forward pass is over: advance its state and hand every output to its sink at once. */
-  completeStep(plan: StepPlan): void {
-    for (const output of this.advanceStep(plan)) this.deliver(output);
-  }
-
   /**
-   * The state half of completeStep: advances prefills, draws each finished position's token, ends,
+   * The step's forward pass is over: advances prefills, draws each finished position's token, ends,
    * fails, extends or re-queues sequences (KV is freed here), so the next step can be planned at
    * once. The returned outputs are in emission order; deliver() them in that order.
    */
@@ -246,7 +242,7 @@ export class BatchState {
     return outputs;
   }
 
-  /** The write half of completeStep: one output to its sink, unless its client went away. */
+  /** The write half of a step: one output to its sink, unless its client went away. */
   deliver(output: SeqOutput): void {
     const { seq, emitted, generatedTokens, finish } = output;
     if (seq.cancelled) return;

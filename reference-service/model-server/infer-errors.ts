@@ -3,8 +3,8 @@
  * `{"error": message, "error_type": type}`; the `err` label is what tgi_request_failure counts.
  * These are answers to clients, not AgentloadErrors: nothing here is thrown across modules.
  */
-export type InferErrorType =
-  'overloaded' | 'validation' | 'generation' | 'incomplete_generation' | 'tool_error' | 'template_error';
+/** The ones this simulator raises; TGI also has incomplete_generation and template_error. */
+export type InferErrorType = 'overloaded' | 'validation' | 'generation' | 'tool_error';
 
 export interface InferError {
   readonly errorType: InferErrorType;
@@ -32,14 +32,13 @@ export const validationError = (detail: string): InferError =>
 export const generationError = (detail: string): InferError =>
   inferError('generation', 424, `Request failed during generation: ${detail}`, 'generation');
 
-export const incompleteGenerationError = (): InferError =>
-  inferError('incomplete_generation', 500, 'Incomplete generation', 'incomplete');
-
 export const toolError = (detail: string): InferError =>
   inferError('tool_error', 422, `Tool error: ${detail}`, 'tool');
 
-export const templateError = (detail: string): InferError =>
-  inferError('template_error', 422, `Template error: ${detail}`, 'template');
+/** Tells an InferError from the other result a validation, tool choice or template step returns. */
+export function isInferError(value: unknown): value is InferError {
+  return typeof value === 'object' && value !== null && 'errorType' in value;
+}
 
 export function errorBody(error: InferError): { error: string; error_type: string } {
   return { error: error.message, error_type: error.errorType };

@@ -1,4 +1,4 @@
-import type { BatchState, Seq, SeqTimes } from './batch-state.ts';
+import { DEFAULT_GENERATION_LENGTH, type BatchState, type Seq, type SeqTimes } from './batch-state.ts';
 import type { FaultController } from './faults.ts';
 import type { InferError } from './infer-errors.ts';
 import { sampleValue } from './json-schema-sample.ts';
@@ -145,7 +145,7 @@ export class Inference {
     const { batch, metrics, faults } = this.deps;
     const validatedAtMs = this.deps.nowMs();
     const { source, expectedTokens } = this.createSource(req, plan);
-    metrics.requestValidated(req.inputTokens, Math.min(req.maxNewTokens, 1024));
+    metrics.requestValidated(req.inputTokens, Math.min(req.maxNewTokens, DEFAULT_GENERATION_LENGTH));
     let settled = false;
     const settle = (): void => {
       settled = true;

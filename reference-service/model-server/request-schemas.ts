@@ -145,7 +145,29 @@ export function deserializeErrorText(error: z.ZodError): string {
   return `Failed to deserialize the JSON body into the target type: ${where}${first?.message ?? 'invalid body'}`;
 }
 
-export function stopList(stop: string | string[] | null | undefined): string[] {
+function stopList(stop: string | string[] | null | undefined): string[] {
   if (stop === null || stop === undefined) return [];
   return typeof stop === 'string' ? [stop] : stop;
+}
+
+const BASE_PARAMETERS = generateParametersSchema.parse({});
+
+/**
+ * The sampling fields both OpenAI routes share, in TGI's terms (router/src/lib.rs
+ * ChatRequest::try_into_generate, CompletionRequest): temperature 0 means greedy, details always on.
+ */
+export function openAiParameters(
+  b: Pick<ChatRequestBody, 'temperature' | 'top_p' | 'frequency_penalty' | 'seed' | 'stop'>,
+): GenerateParameters {
+  const greedy = b.temperature === 0;
+  return {
+    ...BASE_PARAMETERS,
+    do_sample: !greedy,
+    temperature: greedy ? null : b.temperature,
+    top_p: b.top_p,
+    frequency_penalty: b.frequency_penalty,
+    seed: b.seed,
+    stop: stopList(b.stop),
+    details: true,
+  };
 }

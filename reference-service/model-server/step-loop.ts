@@ -1,4 +1,4 @@
-import type { BatchState, SeqOutput, StepPlan } from './batch-state.ts';
+import type { BatchState, SeqOutput } from './batch-state.ts';
 import type { StepInput } from './perf-types.ts';
 
 /** One forward step as it happened; what /metrics, tests and the step-timing bench look at. */
@@ -30,7 +30,7 @@ export interface StepLoopDeps {
   stepMs(input: StepInput): number;
   isHung(): boolean;
   nowMs(): number;
-  onStep(record: StepRecord, plan: StepPlan): void;
+  onStep(record: StepRecord): void;
   /** The loop ran out of work (or hung) and stopped stepping. */
   onIdle(): void;
   /** Busy-wait (setImmediate) this long before a step boundary instead of trusting setTimeout. */
@@ -82,6 +82,8 @@ export class StepLoop {
   /** When the latest boundary's outputs were released, and when the outbox last ran empty. */
   private releasedAtMs = 0;
   private drainedAtMs = 0;
+  /** The boundary whose slack was offered to the young-garbage collector. */
+  private gcOfferedForMs = -1;
 
   constructor(private readonly deps: StepLoopDeps) {}
 
@@ -110,9 +112,6 @@ export class StepLoop {
     this.outHead = 0;
   }
 
-  /** The boundary whose slack was offered to the young-garbage collector. */
-  private gcOfferedForMs = -1;
-
   private get pendingOutputs(): number {
     return this.outbox.length - this.outHead;
   }
@@ -133,21 +132,18 @@ export class StepLoop {
       return;
     }
     const durationMs = Math.max(0, this.deps.stepMs(plan.input));
-    this.deps.onStep(
-      {
-        scheduledAtMs,
-        startedAtMs,
-        emitMs: writes.emitMs,
-        backlog: writes.backlog,
-        durationMs,
-        fromIdle,
-        input: plan.input,
-        admitted: plan.admitted,
-        batchSize: batch.batchSize,
-        queueSize: batch.queueSize,
-      },
-      plan,
-    );
+    this.deps.onStep({
+      scheduledAtMs,
+      startedAtMs,
+      emitMs: writes.emitMs,
+      backlog: writes.backlog,
+      durationMs,
+      fromIdle,
+      input: plan.input,
+      admitted: plan.admitted,
+      batchSize: batch.batchSize,
+      queueSize: batch.queueSize,
+    });
     const baseMs = startedAtMs - scheduledAtMs > MAX_CATCH_UP_MS ? startedAtMs : scheduledAtMs;
     const boundaryMs = baseMs + durationMs;
     this.at(boundaryMs, (reachedAtMs) => {

@@ -32,7 +32,8 @@ function drawLogprob(rng: SimRng): number {
 
 /** Plain prose from the vocabulary: sentences of 5-14 words, an occasional comma. */
 export function createTextSource(options: TextSourceOptions): TokenSource {
-  const { rng, maxNewTokens, eosAtToken, stopSequences, eos } = options;
+  const { rng, maxNewTokens, eosAtToken, eos } = options;
+  const stopSequences = options.stopSequences.filter((s) => s.length > 0);
   const longestStop = stopSequences.reduce((m, s) => Math.max(m, s.length), 0);
   let emitted = 0;
   let wordsLeft = rng.int(5, 14);
@@ -66,7 +67,7 @@ export function createTextSource(options: TextSourceOptions): TokenSource {
       if (longestStop > 0) {
         // A match can only end inside the newest token; the tail keeps enough text to see it.
         tail = (tail + token.text).slice(-(longestStop + token.text.length));
-        if (stopSequences.some((s) => s.length > 0 && tail.includes(s))) finish = 'stop_sequence';
+        if (stopSequences.some((s) => tail.includes(s))) finish = 'stop_sequence';
       }
       return { token, logprob, finish };
     },

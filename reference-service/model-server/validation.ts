@@ -1,3 +1,4 @@
+import { DEFAULT_GENERATION_LENGTH } from './batch-state.ts';
 import { validationError, type InferError } from './infer-errors.ts';
 import type { GenerateParameters } from './request-schemas.ts';
 import { countTokens } from './tokenizer.ts';
@@ -42,9 +43,6 @@ export interface ValidationInput {
   /** Seed for a sampling request that gave none (derived from the prompt, so runs repeat). */
   derivedSeed: number;
 }
-
-/** TGI's DEFAULT_GENERATION_LENGTH: the per-admission generation budget. */
-const DEFAULT_GENERATION_LENGTH = 1024;
 
 function checkSampling(p: GenerateParameters, limits: ValidationLimits, stream: boolean): string | null {
   const bestOf = p.best_of ?? 1;

@@ -2,11 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { renderChat } from '../chat-template.ts';
 import { cancelOnClose, sendInferError, sendJson } from '../http-io.ts';
 import type { ContentPlan, RequestSink } from '../infer.ts';
-import { openAiStreamErrorBody, overloadedError, type InferError } from '../infer-errors.ts';
+import { isInferError, openAiStreamErrorBody, overloadedError, type InferError } from '../infer-errors.ts';
 import {
   chatRequestSchema,
-  generateParametersSchema,
-  stopList,
+  openAiParameters,
   type ChatRequestBody,
   type GenerateParameters,
 } from '../request-schemas.ts';
@@ -19,8 +18,6 @@ import { textToken } from '../vocab.ts';
 import { readTypedBody } from './body.ts';
 import { ChatCollector, createChunkWriter, usageChunk, usageOf, type ChatFrame } from './chat-format.ts';
 import { responseModel, streamHeaders, timingHeaders, type RouteContext } from './context.ts';
-
-const BASE_PARAMETERS = generateParametersSchema.parse({});
 
 function responseFormatGrammar(format: ChatRequestBody['response_format']): GenerateParameters['grammar'] {
   if (!format) return null;
@@ -35,23 +32,11 @@ function responseFormatGrammar(format: ChatRequestBody['response_format']): Gene
 
 /** OpenAI chat parameters in TGI's terms (router/src/lib.rs ChatRequest::try_into_generate). */
 function chatParameters(b: ChatRequestBody): GenerateParameters {
-  const greedy = b.temperature === 0;
   return {
-    ...BASE_PARAMETERS,
-    do_sample: !greedy,
-    temperature: greedy ? null : b.temperature,
-    top_p: b.top_p,
-    frequency_penalty: b.frequency_penalty,
-    seed: b.seed,
+    ...openAiParameters(b),
     max_new_tokens: b.max_completion_tokens ?? b.max_tokens ?? null,
-    stop: stopList(b.stop),
-    details: true,
     grammar: responseFormatGrammar(b.response_format),
   };
-}
-
-function isInferError(value: unknown): value is InferError {
-  return typeof value === 'object' && value !== null && 'errorType' in value;
 }
 
 function toolTokens(call: ToolCallPlan, vocabSize: number): ContentPlan {
@@ -67,7 +52,7 @@ interface Prepared {
   includeUsage: boolean;
 }
 
-/** Template, tool choice and validation; tool and template errors are plain 422s, before any stream. */
+/** Template, tool choice and validation; tool-choice errors are plain 422s, before any stream. */
 function prepare(ctx: RouteContext, b: ChatRequestBody, res: ServerResponse): Prepared | InferError | null {
   const tools = b.tool_choice === 'none' ? [] : (b.tools ?? []);
   const rendered = renderChat(b.messages, tools);

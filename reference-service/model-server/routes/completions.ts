@@ -1,11 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cancelOnClose, sendInferError, sendJson } from '../http-io.ts';
 import type { GenerationResult, Permit, RequestSink, Submitted } from '../infer.ts';
-import { openAiStreamErrorBody, overloadedError, validationError, type InferError } from '../infer-errors.ts';
+import {
+  isInferError,
+  openAiStreamErrorBody,
+  overloadedError,
+  validationError,
+  type InferError,
+} from '../infer-errors.ts';
 import {
   completionRequestSchema,
-  generateParametersSchema,
-  stopList,
+  openAiParameters,
   type CompletionRequestBody,
   type GenerateParameters,
 } from '../request-schemas.ts';
@@ -29,21 +34,11 @@ import {
  * as choice `index`; streams interleave their chunks and end with one `[DONE]`.
  */
 
-const BASE_PARAMETERS = generateParametersSchema.parse({});
-
 function completionParameters(b: CompletionRequestBody): GenerateParameters {
-  const greedy = b.temperature === 0;
   return {
-    ...BASE_PARAMETERS,
-    do_sample: !greedy,
-    temperature: greedy ? null : b.temperature,
-    top_p: b.top_p,
-    frequency_penalty: b.frequency_penalty,
+    ...openAiParameters(b),
     repetition_penalty: b.repetition_penalty,
-    seed: b.seed,
     max_new_tokens: b.max_tokens ?? null,
-    stop: stopList(b.stop),
-    details: true,
   };
 }
 
@@ -64,7 +59,7 @@ function validateAll(ctx: RouteContext, b: CompletionRequestBody): ValidRequest[
       { inputs, parameters, stream: b.stream, derivedSeed: ctx.infer.derivedSeed(inputs) },
       ctx.config,
     );
-    if ('errorType' in valid) return valid;
+    if (isInferError(valid)) return valid;
     out.push(valid);
   }
   return out;
@@ -102,7 +97,9 @@ class CompletionsJob {
   private readonly sse: SseStream | null;
   private readonly submitted: Submitted[] = [];
   private readonly results: (GenerationResult | undefined)[] = [];
+  /** Non-streaming only: each prompt's text so far (a stream writes its tokens instead). */
   private texts: string[] = [];
+  private ended = 0;
   private done = false;
 
   constructor(
@@ -151,8 +148,10 @@ class CompletionsJob {
   private sinkFor(index: number, count: number): RequestSink {
     return {
       token: (e: EmittedToken) => {
-        if (!e.token.special) this.texts[index] += e.token.text;
-        if (!this.sse) return;
+        if (!this.sse) {
+          if (!e.token.special) this.texts[index] += e.token.text;
+          return;
+        }
         const finish = e.finish === null ? 'null' : `"${openAiFinishReason(e.finish)}"`;
         const text = e.token.special ? '""' : e.token.json;
         this.sse.send(
@@ -161,7 +160,7 @@ class CompletionsJob {
       },
       end: (result) => {
         this.results[index] = result;
-        if (this.results.filter(Boolean).length === count) this.finish();
+        if (++this.ended === count) this.finish();
       },
       fail: (error) => this.fail(error),
     };

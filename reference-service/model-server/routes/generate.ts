@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { cancelOnClose, sendInferError, sendJson } from '../http-io.ts';
 import type { GenerationResult, RequestSink } from '../infer.ts';
-import { errorBody, overloadedError, type InferError } from '../infer-errors.ts';
+import { errorBody, isInferError, overloadedError, type InferError } from '../infer-errors.ts';
 import { DEFAULT_PARAMETERS, generateRequestSchema, type GenerateRequestBody } from '../request-schemas.ts';
 import { SseStream } from '../sse.ts';
 import type { EmittedToken } from '../token-stream.ts';
@@ -27,10 +27,6 @@ function validate(ctx: RouteContext, body: GenerateRequestBody, stream: boolean)
     },
     config,
   );
-}
-
-function isInferError(value: ValidRequest | InferError): value is InferError {
-  return 'errorType' in value;
 }
 
 /** decoder_input_details: the prompt's tokens, first logprob null as TGI reports it. */

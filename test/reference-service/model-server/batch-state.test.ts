@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BatchState, type Seq, type SeqSpec } from '../../../reference-service/model-server/batch-state.ts';
+import {
+  BatchState,
+  type Seq,
+  type SeqSpec,
+  type StepPlan,
+} from '../../../reference-service/model-server/batch-state.ts';
 import type { InferError } from '../../../reference-service/model-server/infer-errors.ts';
 import type { FinishReason, TokenSource } from '../../../reference-service/model-server/token-stream.ts';
 import { periodToken } from '../../../reference-service/model-server/vocab.ts';
@@ -43,10 +48,15 @@ function add(
   return { seq, rec };
 }
 
-/** Plans and completes one step; returns the plan's input. */
+/** The step loop's boundary: advance the state, then deliver every output in order. */
+function complete(batch: BatchState, plan: StepPlan): void {
+  for (const output of batch.advanceStep(plan)) batch.deliver(output);
+}
+
+/** Plans and completes one step; returns the plan. */
 function step(batch: BatchState) {
   const plan = batch.planStep();
-  if (plan) batch.completeStep(plan);
+  if (plan) complete(batch, plan);
   return plan;
 }
 
@@ -68,7 +78,7 @@ describe('BatchState admission', () => {
     const plan = batch.planStep()!;
     expect(plan.admitted).toBe(1);
     expect(batch.queueSize).toBe(2);
-    batch.completeStep(plan);
+    complete(batch, plan);
     expect(blocked.rec.tokens).toBe(0);
     expect(small.rec.tokens).toBe(0);
   });

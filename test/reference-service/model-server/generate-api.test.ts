@@ -209,6 +209,7 @@ describe('POST /v1/completions', () => {
       usage: Record<string, number>;
     };
     expect(body.choices.map((c) => c.index)).toEqual([0, 1]);
+    expect(body.choices.every((c) => c.text.length > 0)).toBe(true);
     expect(body.usage).toEqual({ prompt_tokens: 3, completion_tokens: 6, total_tokens: 9 });
     const many = await postJson(`${url}/v1/completions`, { prompt: ['a', 'b', 'c', 'd', 'e'] });
     expect(many.status).toBe(422);
