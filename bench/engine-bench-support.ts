@@ -11,6 +11,7 @@ import type { Clock } from '../harness/engine/clock.ts';
 import { constantArrivalRate } from '../harness/engine/executors/constant-arrival-rate.ts';
 import type { ExecutorReport, IterationContext } from '../harness/engine/executors/types.ts';
 import { createRng } from '../harness/engine/rng.ts';
+import { nearestRank } from '../harness/metrics/timeseries.ts';
 
 const TSX = ['--import', 'tsx'];
 
@@ -150,11 +151,9 @@ export function runConstantArrivalRate(opts: {
   });
 }
 
-/** Nearest-rank percentile of an ascending array. */
+/** Nearest-rank percentile of an ascending array (the time series' rule); NaN when empty. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] as number;
+  return nearestRank(sorted, p) ?? NaN;
 }
 
 export function sortedCopy(values: number[]): Float64Array {

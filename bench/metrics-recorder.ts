@@ -11,7 +11,7 @@ import { build } from 'hdr-histogram-js';
 import { Recorder } from '../harness/metrics/recorder.ts';
 import { parseThresholds } from '../harness/metrics/thresholds.ts';
 import { readSamples } from '../harness/results/read.ts';
-import type { RequestSample, Summary } from '../harness/results/schema.ts';
+import { unknownStack, type RequestSample, type Summary } from '../harness/results/schema.ts';
 import { SamplesWriter } from '../harness/results/write.ts';
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -50,15 +50,7 @@ const RUN: Omit<Summary['run'], 'durationSec'> = {
   startedAt: new Date().toISOString(),
   endedAt: new Date().toISOString(),
   target: 'none',
-  stack: {
-    kind: 'external',
-    profile: null,
-    agentReplicas: null,
-    modelReplicas: null,
-    gpusPerModelReplica: null,
-    modelServer: 'unknown',
-    inMemoryState: false,
-  },
+  stack: unknownStack('external'),
   versions: { agentload: '0', node: process.version },
   segment: null,
   source: 'agentload',

@@ -4,7 +4,7 @@ import type { Clock } from './clock.ts';
 import type { IterationContext } from './executors/types.ts';
 import type { SessionLedger } from './ledger.ts';
 import type { Conversation, SessionBook } from './session-book.ts';
-import type { Workload } from './workload.ts';
+import type { TurnPlan, Workload } from './workload.ts';
 
 export interface TurnSenderDeps {
   clock: Clock;
@@ -22,8 +22,6 @@ export interface TurnSenderDeps {
 
 export interface TurnOutcome {
   result: TurnResult;
-  /** The user message sent. */
-  message: string;
   /** The engine cut it off; nothing was recorded. */
   interrupted: boolean;
 }
@@ -36,16 +34,28 @@ export class TurnSender {
     this.replayHistory = deps.workload.target !== 'agent';
   }
 
-  async send(conversation: Conversation, scheduledAtMs: number, signal: AbortSignal): Promise<TurnOutcome> {
+  /**
+   * The plan of `conversation`'s next turn. Drawing it forks an RNG and composes the prompt, so a
+   * caller that needs it before sending (think time) passes the same plan to send().
+   */
+  nextTurn(conversation: Conversation): TurnPlan {
+    return this.deps.workload.turn(conversation.plan, conversation.turnsSent + 1);
+  }
+
+  async send(
+    conversation: Conversation,
+    plan: TurnPlan,
+    scheduledAtMs: number,
+    signal: AbortSignal,
+  ): Promise<TurnOutcome> {
     const { workload, client } = this.deps;
-    const turn = conversation.turnsSent + 1;
-    const plan = workload.turn(conversation.plan, turn);
+    const turn = plan.turn;
     const request = workload.request(plan, this.replayHistory ? conversation.history : []);
     const result = await client.send({ ...request, scheduledAtMs, signal });
     const interrupted = result.errorClass === 'aborted' && signal.aborted;
     if (interrupted) {
       this.deps.onInterrupted();
-      return { result, interrupted, message: plan.message };
+      return { result, interrupted };
     }
     this.deps.record({
       scheduledAtMs,
@@ -69,12 +79,7 @@ export class TurnSender {
     if (result.errorClass === null) {
       this.deps.ledger?.acknowledge(conversation.plan.sessionId, conversation.plan.tenant, plan.message);
     }
-    return { result, interrupted, message: plan.message };
-  }
-
-  /** Think time before `conversation`'s next turn (0 before the first). */
-  thinkTimeMs(conversation: Conversation): number {
-    return this.deps.workload.turn(conversation.plan, conversation.turnsSent + 1).thinkTimeMs;
+    return { result, interrupted };
   }
 }
 
@@ -88,8 +93,9 @@ export function turnIteration(
   return async (ctx) => {
     const vuKey = closedModel ? `${executorName}:${ctx.vu}` : null;
     const conversation = book.checkout(vuKey);
-    const { result, message } = await sender.send(conversation, ctx.scheduledAtMs, ctx.signal);
-    const exchange = result.errorClass === null ? { user: message, assistant: result.text } : null;
+    const plan = sender.nextTurn(conversation);
+    const { result } = await sender.send(conversation, plan, ctx.scheduledAtMs, ctx.signal);
+    const exchange = result.errorClass === null ? { user: plan.message, assistant: result.text } : null;
     book.checkin(conversation, exchange, !closedModel);
   };
 }
@@ -104,16 +110,17 @@ export function sessionIteration(
     const conversation = book.open();
     let dueMs = ctx.scheduledAtMs;
     while (conversation.turnsSent < conversation.plan.turns && !ctx.signal.aborted) {
+      const plan = sender.nextTurn(conversation);
       if (conversation.turnsSent > 0) {
-        dueMs = clock.now() + sender.thinkTimeMs(conversation);
+        dueMs = clock.now() + plan.thinkTimeMs;
         await clock.sleepUntil(dueMs, ctx.signal);
         if (ctx.signal.aborted) return;
       }
-      const { result, interrupted, message } = await sender.send(conversation, dueMs, ctx.signal);
+      const { result, interrupted } = await sender.send(conversation, plan, dueMs, ctx.signal);
       if (interrupted) return;
       book.checkin(
         conversation,
-        result.errorClass === null ? { user: message, assistant: result.text } : null,
+        result.errorClass === null ? { user: plan.message, assistant: result.text } : null,
         false,
       );
     }

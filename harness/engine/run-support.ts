@@ -9,7 +9,7 @@ import { applyFault } from './fault-actions.ts';
 import type { FaultWatch } from './fault-watch.ts';
 import type { RunOutcome, RunTarget } from './runner.ts';
 import type { SessionBook } from './session-book.ts';
-import type { StepWatch } from './step-watch.ts';
+import { brokenStep } from './step-watch.ts';
 import type { TimelineHooks } from './timeline.ts';
 
 /**
@@ -74,7 +74,6 @@ export class RunEnding {
 export interface TimelineDeps {
   scenario: Scenario;
   recorder: Recorder;
-  steps: StepWatch;
   faultWatch: FaultWatch;
   target: RunTarget;
   clock: Clock;
@@ -89,7 +88,7 @@ export function timelineHooks(d: TimelineDeps): TimelineHooks {
     phase(phase, previous) {
       const broken =
         d.scenario.stopOnSloBreak && previous?.offeredRatePerSec !== undefined
-          ? d.steps.broken(previous.name)
+          ? brokenStep(previous.name, d.recorder.stepAggregate(previous.name), d.scenario.slo)
           : null;
       if (broken) {
         d.log(`stopping the sweep: ${broken}`);

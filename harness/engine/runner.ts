@@ -19,7 +19,6 @@ import { createRng } from './rng.ts';
 import { analyzeRun } from './run-analysis.ts';
 import { auditLedger, counting, iterationOf, RunEnding, timelineHooks, warmUp } from './run-support.ts';
 import { SessionBook } from './session-book.ts';
-import { StepWatch } from './step-watch.ts';
 import { includes, segmentScenario, type SegmentPlan } from './segment.ts';
 import { runTicks, scrapeRss, type Scrape } from './ticks.ts';
 import { runTimeline } from './timeline.ts';
@@ -130,7 +129,6 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       captureText: scenario.workload.target !== 'agent',
     });
   const ledger = scenario.workload.target === 'agent' && scenario.ledger ? new SessionLedger() : null;
-  const steps = new StepWatch(scenario.slo);
   const faultWatch = new FaultWatch();
   const rssPoints: Point[] = [];
   const ending = new RunEnding();
@@ -154,7 +152,6 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     record(sample) {
       try {
         recorder.record(sample);
-        steps.add(sample);
         faultWatch.add(sample);
       } catch (error) {
         recordError ??= error;
@@ -175,7 +172,6 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     timelineHooks({
       scenario,
       recorder,
-      steps,
       faultWatch,
       target,
       clock,
@@ -207,9 +203,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         abort: abort.signal,
         keep: segment ? (i) => includes(segment, i) : undefined,
         dropped(atMs) {
-          const phase = phaseAt(scenario.phases, atMs);
-          recorder.recordDropped(atMs, 1, phase);
-          steps.addDropped(phase);
+          recorder.recordDropped(atMs, 1, phaseAt(scenario.phases, atMs));
         },
         iterate: counting(iterationOf(executor, sender, book, clock), (d) => (inFlight += d)),
       }),

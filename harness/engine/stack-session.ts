@@ -1,5 +1,5 @@
 import type { Scenario, StackNeeds } from '../config/scenario-schema.ts';
-import type { StackDescription } from '../results/schema.ts';
+import { unknownStack, type StackDescription } from '../results/schema.ts';
 import type { StackHandle } from '../stack/types.ts';
 import type { RunTarget } from './runner.ts';
 
@@ -107,14 +107,6 @@ export function externalTarget(url: string, apiKey: string | null): RunTarget {
     metricsUrls: [`${base}/metrics`],
     control: null,
     adminToken: null,
-    stack: {
-      kind: 'external',
-      profile: null,
-      agentReplicas: null,
-      modelReplicas: null,
-      gpusPerModelReplica: null,
-      modelServer: 'unknown',
-      inMemoryState: false,
-    },
+    stack: unknownStack('external'),
   };
 }

@@ -60,6 +60,15 @@ export class PhaseTracker {
     }
     if (known) {
       known.startMs = Math.min(known.startMs, atMs);
+      if (step && !known.step && known.agg.counts.requests === 0) {
+        // An executor timer due in the step's first millisecond can fire before the timeline's
+        // setPhase and drop an iteration into a plain window; the step's own aggregate (ITL,
+        // degraded counted as failed) takes it over. A sample needs a round trip after its
+        // timer, so it does not land first (if one did, the window stays a plain aggregate).
+        const dropped = known.agg.counts.dropped;
+        known.agg = this.newWindow(name, atMs, step).agg;
+        known.agg.addDropped(dropped);
+      }
       known.step = step ?? known.step;
       return;
     }
@@ -133,6 +142,12 @@ export class PhaseTracker {
       });
     }
     return out;
+  }
+
+  /** The aggregate of sweep step `name` so far; null when no step of that name was started. */
+  stepAggregate(name: string): SampleAggregate | null {
+    const w = this.windows.get(name);
+    return w?.step ? w.agg : null;
   }
 
   /** A phase first seen on a sample (the engine tagged it without setPhase) opens lazily. */

@@ -137,7 +137,6 @@ export class Recorder {
 
   snapshot(nowMs: number): LiveSnapshot {
     const c = this.run.counts;
-    const last = this.series.pointAt(Math.floor(nowMs / 1000) - 1);
     return {
       elapsedSec: nowMs / 1000,
       phase: this.phases.current,
@@ -147,11 +146,16 @@ export class Recorder {
       dropped: c.dropped,
       degraded: c.degraded,
       errorRate: c.completed + c.failed > 0 ? errorRate(c.completed, c.failed) : null,
-      lastSecondFinished: last ? last.completed + last.failed : 0,
+      lastSecondFinished: this.series.finishedIn(Math.floor(nowMs / 1000) - 1),
       outputTokensPerSec: nowMs > 0 ? c.outputTokens / (nowMs / 1000) : 0,
       ttftP95Ms: this.run.trend('ttftMs').percentile(95),
       e2eP95Ms: this.run.trend('e2eMs').percentile(95),
     };
+  }
+
+  /** Sweep step `name` so far (degraded answers counted as failed), for live step verdicts. */
+  stepAggregate(name: string): SampleAggregate | null {
+    return this.phases.stepAggregate(name);
   }
 
   /**

@@ -4,7 +4,7 @@
  * series of that name on every target (replicas and label sets); null when no target exposed it.
  */
 import { request } from 'undici';
-import type { ServerGauges } from './timeseries.ts';
+import { noServerGauges, type ServerGauges } from './timeseries.ts';
 
 export interface PromSample {
   name: string;
@@ -110,7 +110,7 @@ export function gaugesFrom(
   samples: Iterable<PromSample>,
   names: GaugeNames = DEFAULT_GAUGE_NAMES,
 ): ServerGauges {
-  const gauges: ServerGauges = { queueSize: null, batchSize: null, agentInFlight: null, breakerOpen: null };
+  const gauges = noServerGauges();
   const keyOf = new Map<string, keyof ServerGauges>(
     (Object.keys(names) as (keyof GaugeNames)[]).map((k) => [names[k], k]),
   );

@@ -20,6 +20,11 @@ import type { RequestMetrics } from './request-metrics.ts';
 
 export type ServerGauges = TimeseriesPoint['server'];
 
+/** No gauge read: each is null until a scrape finds it. */
+export function noServerGauges(): ServerGauges {
+  return { queueSize: null, batchSize: null, agentInFlight: null, breakerOpen: null };
+}
+
 /** A second in which nothing happened and no server gauge was read. */
 export function emptyTimeseriesPoint(tSec: number): TimeseriesPoint {
   return {
@@ -35,7 +40,7 @@ export function emptyTimeseriesPoint(tSec: number): TimeseriesPoint {
     ttftP95Ms: null,
     e2eP95Ms: null,
     itlP95Ms: null,
-    server: { queueSize: null, batchSize: null, agentInFlight: null, breakerOpen: null },
+    server: noServerGauges(),
   };
 }
 
@@ -125,10 +130,13 @@ export class TimeseriesBuilder {
     this.annotations.push({ tSec: Math.max(0, atMs) / 1000, label });
   }
 
-  /** The finished buckets so far, for live views (completed/failed of the last full second). */
-  pointAt(tSec: number): TimeseriesPoint | null {
+  /**
+   * Requests that finished (completed + failed) in second `tSec`, for live views. Counts only: a
+   * whole point would sort that second's raw latencies once per call, and again when reduced.
+   */
+  finishedIn(tSec: number): number {
     const b = this.buckets[tSec];
-    return b ? this.point(b, tSec, 1000) : null;
+    return b ? b.completed + b.failed : 0;
   }
 
   build(endMs: number): Timeseries {
@@ -155,7 +163,7 @@ export class TimeseriesBuilder {
       inFlight: b.inFlightMs / lengthMs,
       outputTokens: b.outputTokens,
       ...pct,
-      server: b.server ?? { queueSize: null, batchSize: null, agentInFlight: null, breakerOpen: null },
+      server: b.server ?? noServerGauges(),
     };
   }
 

@@ -153,6 +153,19 @@ export interface StackDescription {
   inMemoryState: boolean;
 }
 
+/** A stack the harness did not start and knows nothing about beyond its URL (or k6's). */
+export function unknownStack(kind: 'external' | 'k6'): StackDescription {
+  return {
+    kind,
+    profile: null,
+    agentReplicas: null,
+    modelReplicas: null,
+    gpusPerModelReplica: null,
+    modelServer: 'unknown',
+    inMemoryState: false,
+  };
+}
+
 export interface RecoverySpec {
   /** Error rate (0-1) of one 1-second bucket at or under which the service counts as recovered. */
   errorRateBar: number;

@@ -9,7 +9,7 @@ export interface IterationSetOptions {
    * and where iterations listen on their signal themselves (a session sleeps on it between turns;
    * Node's EventTarget scans every listener on each add, so thousands of sessions on one signal
    * would make each sleep O(sessions)). Otherwise all iterations share one signal: creating an
-   * AbortSignal and listening on it costs ~3 us in Node 20, a large share of a turn's CPU, and the
+   * AbortSignal and listening on it costs microseconds in Node 20 (docs/engine-client.md), a large share of a turn's CPU, and the
    * client listens on a signal once however many turns use it.
    */
   signalPerIteration?: boolean;

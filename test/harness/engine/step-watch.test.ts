@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, StepWatch } from '../../../harness/engine/step-watch.ts';
-import type { RequestSample } from '../../../harness/results/schema.ts';
+import { brokenStep } from '../../../harness/engine/step-watch.ts';
+import { Recorder } from '../../../harness/metrics/recorder.ts';
+import type { RequestSample, SloSpec } from '../../../harness/results/schema.ts';
 
 function sample(phase: string, ttftMs: number, errorClass: string | null = null): RequestSample {
   return {
@@ -24,30 +25,43 @@ function sample(phase: string, ttftMs: number, errorClass: string | null = null)
   };
 }
 
-describe('StepWatch', () => {
+/** A recorder whose sweep steps `names` were started, and the verdict on one of them. */
+function sweep(slo: SloSpec, names: readonly string[]) {
+  const recorder = new Recorder({ slo });
+  for (const name of names) recorder.setPhase(name, 0, { offeredRatePerSec: 10, targetConcurrency: null });
+  return { recorder, broken: (name: string) => brokenStep(name, recorder.stepAggregate(name), slo) };
+}
+
+describe('brokenStep', () => {
   it('breaks a step on its TTFT percentile, its error rate, or its drops', () => {
-    const w = new StepWatch({ ttftMs: 500, percentile: 90, maxErrorRate: 0.1 });
-    for (let i = 0; i < 10; i++) w.add(sample('fast', 100 + i));
-    for (let i = 0; i < 10; i++) w.add(sample('slow', i < 8 ? 100 : 900));
-    for (let i = 0; i < 10; i++) w.add(sample('failing', 100, i < 2 ? 'http_5xx' : null));
-    for (let i = 0; i < 10; i++) w.add(sample('dropping', 100));
-    w.addDropped('dropping');
-    expect(w.broken('fast')).toBeNull();
-    expect(w.broken('slow')).toBe('slow: TTFT p90 900 ms > 500 ms');
-    expect(w.broken('failing')).toBe('failing: error rate 20.0% > 10.0%');
-    expect(w.broken('dropping')).toMatch(/^dropping: 9\.1% of iterations dropped/);
-    expect(w.broken('unknown')).toBeNull();
+    const { recorder: r, broken } = sweep({ ttftMs: 500, percentile: 90, maxErrorRate: 0.1 }, [
+      'fast',
+      'slow',
+      'failing',
+      'dropping',
+    ]);
+    for (let i = 0; i < 10; i++) r.record(sample('fast', 100 + i));
+    for (let i = 0; i < 10; i++) r.record(sample('slow', i < 8 ? 100 : 900));
+    for (let i = 0; i < 10; i++) r.record(sample('failing', 100, i < 2 ? 'http_5xx' : null));
+    for (let i = 0; i < 10; i++) r.record(sample('dropping', 100));
+    r.recordDropped(0, 1, 'dropping');
+    expect(broken('fast')).toBeNull();
+    expect(broken('slow')).toBe('slow: TTFT p90 900 ms > 500 ms');
+    expect(broken('failing')).toBe('failing: error rate 20.0% > 10.0%');
+    expect(broken('dropping')).toMatch(/^dropping: 9\.1% of iterations dropped/);
+    expect(broken('unknown')).toBeNull();
   });
 
   it('counts degraded answers as failures of the step, however fast they came', () => {
-    const w = new StepWatch({ e2eMs: 500, percentile: 95, maxErrorRate: 0.05 });
-    for (let i = 0; i < 10; i++) w.add({ ...sample('fallbacks', 50), degraded: i < 3 });
-    expect(w.broken('fallbacks')).toBe('fallbacks: error rate 30.0% > 5.0%');
+    const { recorder: r, broken } = sweep({ e2eMs: 500, percentile: 95, maxErrorRate: 0.05 }, ['fallbacks']);
+    for (let i = 0; i < 10; i++) r.record({ ...sample('fallbacks', 50), degraded: i < 3 });
+    expect(broken('fallbacks')).toBe('fallbacks: error rate 30.0% > 5.0%');
   });
 
-  it('takes nearest-rank percentiles', () => {
-    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
-    expect(percentile([5, 1, 4, 2, 3], 100)).toBe(5);
-    expect(percentile([7], 95)).toBe(7);
+  it('judges only sweep steps, not plain phases', () => {
+    const recorder = new Recorder({ slo: { percentile: 95, maxErrorRate: 0 } });
+    recorder.setPhase('fault', 0);
+    recorder.record(sample('fault', 100, 'http_5xx'));
+    expect(recorder.stepAggregate('fault')).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { FinishInput } from '../../../harness/metrics/recorder.ts';
-import type { RequestSample } from '../../../harness/results/schema.ts';
+import { unknownStack, type RequestSample } from '../../../harness/results/schema.ts';
 
 /** A completed 5-token streamed request scheduled at 0: TTFT 100, gaps of 20, E2E 190. */
 export function makeSample(overrides: Partial<RequestSample> = {}): RequestSample {
@@ -65,15 +65,7 @@ export const RUN: FinishInput['run'] = {
   startedAt: '2026-11-27T08:00:00.000Z',
   endedAt: '2026-11-27T08:00:04.000Z',
   target: 'http://127.0.0.1:1',
-  stack: {
-    kind: 'external',
-    profile: null,
-    agentReplicas: null,
-    modelReplicas: null,
-    gpusPerModelReplica: null,
-    modelServer: 'unknown',
-    inMemoryState: false,
-  },
+  stack: unknownStack('external'),
   versions: { agentload: '0.1.0', node: 'v20' },
   segment: null,
   source: 'agentload',

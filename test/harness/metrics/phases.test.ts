@@ -1,25 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { recoverySec } from '../../../harness/metrics/phases.ts';
 import { Recorder } from '../../../harness/metrics/recorder.ts';
+import { emptyTimeseriesPoint } from '../../../harness/metrics/timeseries.ts';
 import type { TimeseriesPoint } from '../../../harness/results/schema.ts';
 import { RUN, expectHdr, makeFailure, makeSample } from './factories.ts';
 
 /** One point per second from [completed, failed] pairs. */
 function points(pairs: [number, number][]): TimeseriesPoint[] {
   return pairs.map(([completed, failed], tSec) => ({
-    tSec,
+    ...emptyTimeseriesPoint(tSec),
     requests: completed + failed,
     completed,
     failed,
-    degraded: 0,
-    dropped: 0,
-    inFlight: 0,
-    outputTokens: 0,
-    ttftP50Ms: null,
-    ttftP95Ms: null,
-    e2eP95Ms: null,
-    itlP95Ms: null,
-    server: { queueSize: null, batchSize: null, agentInFlight: null, breakerOpen: null },
   }));
 }
 
@@ -252,6 +244,20 @@ describe('phases and sweep steps', () => {
       errorRate: 0.5,
     });
     expect(s2!.histograms?.e2eMs.moments?.count).toBe(1);
+  });
+
+  it('keeps a sweep step a step when its first drop was counted before the step started', () => {
+    const recorder = new Recorder({ slo: { percentile: 95 } });
+    recorder.recordDropped(1000, 1, 'rate-8');
+    recorder.setPhase('rate-8', 1000, { offeredRatePerSec: 8, targetConcurrency: null });
+    const at = (ms: number) => ({ scheduledAtMs: ms, sentAtMs: ms, firstTokenMs: ms + 100, endMs: ms + 190 });
+    recorder.record(makeSample({ phase: 'rate-8', ...at(1000) }));
+    recorder.record(makeSample({ phase: 'rate-8', ...at(1100), degraded: true }));
+    expect(recorder.stepAggregate('rate-8')).not.toBeNull();
+    const { steps, phases } = recorder.finish({ endMs: 2000, run: RUN }).summary;
+    expect(phases).toEqual([]);
+    expect(steps[0]).toMatchObject({ name: 'rate-8', dropped: 1, completed: 1, failed: 1, degraded: 1 });
+    expect(steps[0]!.itlMs.count).toBe(4);
   });
 
   it('refuses to start a phase name twice', () => {

@@ -16,6 +16,12 @@ describe('nearestRank', () => {
     expect(nearestRank(v, 0)).toBe(1);
     expect(nearestRank([], 50)).toBeNull();
   });
+
+  it('takes the last value at p100 and the only value of a single-element list', () => {
+    expect(nearestRank([1, 2, 3, 4, 5], 50)).toBe(3);
+    expect(nearestRank([1, 2, 3, 4, 5], 100)).toBe(5);
+    expect(nearestRank([7], 95)).toBe(7);
+  });
 });
 
 describe('TimeseriesBuilder', () => {
