@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DependencyMissingError } from '../errors.ts';
-import { renderHaproxyConfig } from './haproxy-config.ts';
+import { agentAndModelProxies, renderHaproxyConfig } from './haproxy-config.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -63,25 +63,17 @@ export function composeHaproxyConfig(
 ): string {
   const host = '127.0.0.1';
   return renderHaproxyConfig({
-    proxies: [
-      {
-        name: 'agents',
-        bind: { host, port: ports.agentFrontend },
-        healthPath: '/readyz',
-        routeWhenAllUnready: true,
-        servers: [
-          { id: 'agent-0', host, port: ports.agent0 },
-          { id: 'agent-1', host, port: ports.agent1 },
-        ],
-        stickySessions: options.sticky ?? false,
-      },
-      {
-        name: 'models',
-        bind: { host, port: ports.modelFrontend },
-        healthPath: '/health',
-        servers: [{ id: 'model-0', host, port: ports.model }],
-      },
-    ],
+    proxies: agentAndModelProxies({
+      host,
+      agentFrontend: ports.agentFrontend,
+      modelFrontend: ports.modelFrontend,
+      agents: [
+        { id: 'agent-0', host, port: ports.agent0 },
+        { id: 'agent-1', host, port: ports.agent1 },
+      ],
+      models: [{ id: 'model-0', host, port: ports.model }],
+      sticky: options.sticky ?? false,
+    }),
     stats: { host, port: ports.stats },
     stateFile: '/tmp/agentload-haproxy-servers.state',
     healthCheckIntervalMs: options.healthCheckIntervalMs ?? 1_000,

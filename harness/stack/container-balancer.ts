@@ -1,7 +1,6 @@
-import { createConnection } from 'node:net';
 import { StackStartError } from '../errors.ts';
 import { ContainerComponent, type ContainerRuntime } from './container-component.ts';
-import { parseShowProc, type ProcList } from './haproxy.ts';
+import { masterCommand, parseShowProc, type ProcList, showProc, waitOldWorkersGone } from './haproxy.ts';
 import { canConnect, waitUntil } from './readiness.ts';
 
 /** Paths inside the HAProxy container; the directory is created by the first copy into it. */
@@ -15,21 +14,6 @@ export interface BalancerPorts {
   stats: number;
   /** HAProxy's master CLI (show proc, reload bookkeeping), on loopback. */
   masterCli: number;
-}
-
-/** One master CLI command over TCP; '' when the master does not answer. */
-export function masterCommand(host: string, port: number, line: string, timeoutMs = 2_000): Promise<string> {
-  return new Promise((resolve) => {
-    let reply = '';
-    const socket = createConnection({ host, port }, () => socket.end(`${line}\n`));
-    socket.setTimeout(timeoutMs, () => {
-      socket.destroy();
-      resolve('');
-    });
-    socket.on('data', (chunk) => (reply += chunk.toString('utf8')));
-    socket.on('end', () => resolve(reply));
-    socket.on('error', () => resolve(''));
-  });
 }
 
 /**
@@ -72,12 +56,11 @@ export class BalancerContainer {
   }
 
   command(line: string): Promise<string> {
-    return masterCommand(this.host, this.ports.masterCli, line);
+    return masterCommand({ host: this.host, port: this.ports.masterCli }, line);
   }
 
-  async procList(): Promise<ProcList | null> {
-    const text = await this.command('show proc');
-    return text.includes('master') ? parseShowProc(text) : null;
+  procList(): Promise<ProcList | null> {
+    return showProc((line) => this.command(line));
   }
 
   /** Installs the config rendered from the current replicas and reloads; connections in flight stay. */
@@ -120,17 +103,8 @@ export class BalancerContainer {
   }
 
   /** Waits until no worker from before the last reload is left (their connections finished). */
-  async waitDrained(timeoutMs: number): Promise<boolean> {
-    if (this.component.state !== 'running') return true;
-    try {
-      await waitUntil(async () => ((await this.procList())?.oldWorkers.length === 0 ? true : undefined), {
-        description: 'HAProxy drain',
-        timeoutMs,
-        intervalMs: 100,
-      });
-      return true;
-    } catch {
-      return false;
-    }
+  waitDrained(timeoutMs: number): Promise<boolean> {
+    if (this.component.state !== 'running') return Promise.resolve(true);
+    return waitOldWorkersGone(() => this.procList(), timeoutMs);
   }
 }

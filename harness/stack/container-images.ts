@@ -98,8 +98,8 @@ function resolveLockPath(packages: Record<string, LockPackage>, from: string, na
 
 /**
  * node_modules entries the services need: the closure of package.json's dependencies (less
- * `exclude`) through package-lock.json, optional ones only where installed, outermost first. About
- * 60 MB instead of the 300 MB development tree.
+ * `exclude`) through package-lock.json, optional ones only where installed, outermost first: a
+ * fraction of the development tree (docs/architecture.md gives the measured sizes).
  */
 export function productionPackages(
   repoRoot: string,

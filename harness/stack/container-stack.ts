@@ -29,7 +29,7 @@ import {
   toolsSpec,
 } from './container-specs.ts';
 import { guardOnExit, unguard } from './exit-guard.ts';
-import { renderHaproxyConfig } from './haproxy-config.ts';
+import { agentAndModelProxies, renderHaproxyConfig } from './haproxy-config.ts';
 import { demoTenants } from './local.ts';
 import type { StartOptions } from './local-components.ts';
 import { allocatePort, allocatePorts } from './ports.ts';
@@ -200,22 +200,14 @@ export class ContainerStack {
     const { options, ports } = this;
     const servers = (list: ContainerComponent[]) => list.map((c) => ({ id: c.id, host, port: c.port }));
     return renderHaproxyConfig({
-      proxies: [
-        {
-          name: 'agents',
-          bind: { host, port: ports.agentFrontend },
-          healthPath: '/readyz',
-          routeWhenAllUnready: true,
-          servers: servers(this.agents),
-          stickySessions: options.sticky,
-        },
-        {
-          name: 'models',
-          bind: { host, port: ports.modelFrontend },
-          healthPath: '/health',
-          servers: servers(this.models),
-        },
-      ],
+      proxies: agentAndModelProxies({
+        host,
+        agentFrontend: ports.agentFrontend,
+        modelFrontend: ports.modelFrontend,
+        agents: servers(this.agents),
+        models: servers(this.models),
+        sticky: options.sticky,
+      }),
       stats: { host, port: ports.stats },
       stateFile: haproxyStateFile,
       healthCheckIntervalMs: options.healthCheckIntervalMs,

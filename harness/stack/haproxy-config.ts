@@ -53,6 +53,29 @@ export interface HaproxyConfigSpec {
   hardStopAfterMs: number;
 }
 
+/** Every stack's two proxies: agents (checked on /readyz, backups when all are unready) and models. */
+export function agentAndModelProxies(spec: {
+  host: string;
+  agentFrontend: number;
+  modelFrontend: number;
+  agents: readonly HaproxyServer[];
+  models: readonly HaproxyServer[];
+  sticky: boolean;
+}): HaproxyProxySpec[] {
+  const { host } = spec;
+  return [
+    {
+      name: 'agents',
+      bind: { host, port: spec.agentFrontend },
+      healthPath: '/readyz',
+      routeWhenAllUnready: true,
+      servers: spec.agents,
+      stickySessions: spec.sticky,
+    },
+    { name: 'models', bind: { host, port: spec.modelFrontend }, healthPath: '/health', servers: spec.models },
+  ];
+}
+
 const namePattern = /^[A-Za-z0-9._:-]+$/;
 
 function checkName(kind: string, name: string): string {

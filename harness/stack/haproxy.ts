@@ -39,6 +39,48 @@ export function parseShowProc(text: string): ProcList {
   return result;
 }
 
+/** One master CLI command (unix socket `{ path }` or TCP `{ host, port }`); '' when the master does not answer. */
+export function masterCommand(
+  target: { path: string } | { host: string; port: number },
+  line: string,
+  timeoutMs = 2_000,
+): Promise<string> {
+  return new Promise((resolve) => {
+    let reply = '';
+    const socket = createConnection(target, () => socket.end(`${line}\n`));
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      resolve('');
+    });
+    socket.on('data', (chunk) => (reply += chunk.toString('utf8')));
+    socket.on('end', () => resolve(reply));
+    socket.on('error', () => resolve(''));
+  });
+}
+
+/** `show proc` through `command`; null when the master does not answer. */
+export async function showProc(command: (line: string) => Promise<string>): Promise<ProcList | null> {
+  const text = await command('show proc');
+  return text.includes('master') ? parseShowProc(text) : null;
+}
+
+/** Waits until no worker from before the last reload is left (their connections finished). */
+export async function waitOldWorkersGone(
+  procList: () => Promise<ProcList | null>,
+  timeoutMs: number,
+): Promise<boolean> {
+  try {
+    await waitUntil(async () => ((await procList())?.oldWorkers.length === 0 ? true : undefined), {
+      description: 'HAProxy drain',
+      timeoutMs,
+      intervalMs: 100,
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface HaproxyProcessOptions {
   binary: string;
   dir: string;
@@ -123,38 +165,16 @@ export class HaproxyProcess {
     }
   }
 
-  /** Waits until no worker from before the last reload is left (their connections finished). */
-  async waitDrained(timeoutMs: number): Promise<boolean> {
-    try {
-      await waitUntil(async () => ((await this.procList())?.oldWorkers.length === 0 ? true : undefined), {
-        description: 'HAProxy drain',
-        timeoutMs,
-        intervalMs: 100,
-      });
-      return true;
-    } catch {
-      return false;
-    }
+  waitDrained(timeoutMs: number): Promise<boolean> {
+    return waitOldWorkersGone(() => this.procList(), timeoutMs);
   }
 
-  async procList(): Promise<ProcList | null> {
-    const text = await this.command('show proc');
-    return text.includes('master') ? parseShowProc(text) : null;
+  procList(): Promise<ProcList | null> {
+    return showProc((line) => this.command(line));
   }
 
-  /** One master CLI command; '' when the master does not answer. */
-  command(line: string, timeoutMs = 2_000): Promise<string> {
-    return new Promise((resolve) => {
-      let reply = '';
-      const socket = createConnection(this.masterSocket, () => socket.end(`${line}\n`));
-      socket.setTimeout(timeoutMs, () => {
-        socket.destroy();
-        resolve('');
-      });
-      socket.on('data', (chunk) => (reply += chunk.toString('utf8')));
-      socket.on('end', () => resolve(reply));
-      socket.on('error', () => resolve(''));
-    });
+  command(line: string): Promise<string> {
+    return masterCommand({ path: this.masterSocket }, line);
   }
 
   /** Keeps checked server health across the reload (load-server-state-from-file). */

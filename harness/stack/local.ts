@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoTenantKeys } from '../../reference-service/agent/demo-config.ts';
 import { StackStartError } from '../errors.ts';
-import { renderHaproxyConfig } from './haproxy-config.ts';
+import { agentAndModelProxies, renderHaproxyConfig } from './haproxy-config.ts';
 import { BalancerComponent } from './local-balancer.ts';
 import {
   type ComponentRuntime,
@@ -213,22 +213,14 @@ export class LocalStack {
     const servers = (list: LocalComponent[]) =>
       list.map((c) => ({ id: c.id, host: options.host, port: c.port }));
     return renderHaproxyConfig({
-      proxies: [
-        {
-          name: 'agents',
-          bind: { host: options.host, port: ports.agentFrontend },
-          healthPath: '/readyz',
-          routeWhenAllUnready: true,
-          servers: servers(this.agents),
-          stickySessions: options.sticky,
-        },
-        {
-          name: 'models',
-          bind: { host: options.host, port: ports.modelFrontend },
-          healthPath: '/health',
-          servers: servers(this.models),
-        },
-      ],
+      proxies: agentAndModelProxies({
+        host: options.host,
+        agentFrontend: ports.agentFrontend,
+        modelFrontend: ports.modelFrontend,
+        agents: servers(this.agents),
+        models: servers(this.models),
+        sticky: options.sticky,
+      }),
       stats: { host: options.host, port: ports.stats },
       stateFile: join(this.registry.dir, 'haproxy', 'servers.state'),
       healthCheckIntervalMs: options.healthCheckIntervalMs,

@@ -1,5 +1,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { startToolsService, type ToolsServiceHandle } from '../../../reference-s
 import { renderHaproxyConfig, type HaproxyServer } from '../../../harness/stack/haproxy-config.ts';
 import { HaproxyProcess, parseShowProc } from '../../../harness/stack/haproxy.ts';
 import { allocatePorts } from '../../../harness/stack/ports.ts';
+import { haproxyServerStatus } from '../../integration/agent-client.ts';
 import { describeWith, eventually } from './support.ts';
 
 describe('parseShowProc', () => {
@@ -32,6 +34,17 @@ describe('parseShowProc', () => {
 
 const port = (url: string) => Number(new URL(url).port);
 
+function newHaproxy(): { haproxy: HaproxyProcess; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'agentload-haproxy-'));
+  const haproxy = new HaproxyProcess('haproxy', {
+    binary: 'haproxy',
+    dir,
+    logPath: join(dir, 'haproxy.log'),
+    deathSignalWrapper: null,
+  });
+  return { haproxy, dir };
+}
+
 describeWith(['haproxy'], 'HaproxyProcess', () => {
   let backends: ToolsServiceHandle[];
   let haproxy: HaproxyProcess;
@@ -40,7 +53,8 @@ describeWith(['haproxy'], 'HaproxyProcess', () => {
 
   beforeAll(async () => {
     backends = await Promise.all([0, 1].map(() => startToolsService({ latencyScale: 0 })));
-    const dir = mkdtempSync(join(tmpdir(), 'agentload-haproxy-'));
+    let dir: string;
+    ({ haproxy, dir } = newHaproxy());
     frontendPort = (await allocatePorts(1))[0]!;
     config = (servers) =>
       renderHaproxyConfig({
@@ -53,12 +67,6 @@ describeWith(['haproxy'], 'HaproxyProcess', () => {
         streamIdleTimeoutMs: 60_000,
         hardStopAfterMs: 20_000,
       });
-    haproxy = new HaproxyProcess('haproxy', {
-      binary: 'haproxy',
-      dir,
-      logPath: join(dir, 'haproxy.log'),
-      deathSignalWrapper: null,
-    });
     const servers = backends.map((b, i) => ({ id: `tools-${i}`, host: '127.0.0.1', port: port(b.url) }));
     await haproxy.start(config(servers), 10_000);
   });
@@ -121,6 +129,7 @@ describeWith(['haproxy'], 'HaproxyProcess', () => {
 describeWith(['haproxy'], 'HaproxyProcess with every server failing its check', () => {
   let haproxy: HaproxyProcess;
   let frontendPort: number;
+  let statsPort: number;
   const servers: Server[] = [];
 
   beforeAll(async () => {
@@ -133,8 +142,9 @@ describeWith(['haproxy'], 'HaproxyProcess with every server failing its check', 
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       servers.push(server);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'agentload-haproxy-'));
-    frontendPort = (await allocatePorts(1))[0]!;
+    let dir: string;
+    ({ haproxy, dir } = newHaproxy());
+    [frontendPort, statsPort] = (await allocatePorts(2)) as [number, number];
     const config = renderHaproxyConfig({
       proxies: [
         {
@@ -145,21 +155,15 @@ describeWith(['haproxy'], 'HaproxyProcess with every server failing its check', 
           servers: servers.map((s, i) => ({
             id: `agent-${i}`,
             host: '127.0.0.1',
-            port: port(`http://x:${(s.address() as { port: number }).port}`),
+            port: (s.address() as AddressInfo).port,
           })),
         },
       ],
-      stats: null,
+      stats: { host: '127.0.0.1', port: statsPort },
       stateFile: join(dir, 'servers.state'),
       healthCheckIntervalMs: 100,
       streamIdleTimeoutMs: 60_000,
       hardStopAfterMs: 20_000,
-    });
-    haproxy = new HaproxyProcess('haproxy', {
-      binary: 'haproxy',
-      dir,
-      logPath: join(dir, 'haproxy.log'),
-      deathSignalWrapper: null,
     });
     await haproxy.start(config, 10_000);
   });
@@ -170,8 +174,15 @@ describeWith(['haproxy'], 'HaproxyProcess with every server failing its check', 
   });
 
   it('still routes to the replicas (their own degraded answer) instead of answering 503', async () => {
-    // Wait until the checks have marked both primaries down (fall 2 at 100 ms), then ask.
-    await new Promise((r) => setTimeout(r, 1_000));
+    // Servers start UP: until both checked primaries are DOWN a 200 would not show the backups at work.
+    await eventually(
+      async () => {
+        const status = await haproxyServerStatus(`http://127.0.0.1:${statsPort}/stats`);
+        return status['agents/agent-0'] === 'DOWN' && status['agents/agent-1'] === 'DOWN' ? true : undefined;
+      },
+      10_000,
+      'both checked servers to be DOWN',
+    );
     const response = await fetch(`http://127.0.0.1:${frontendPort}/v1/sessions/s/turns`);
     expect(response.status).toBe(200);
     expect(await response.text()).toMatch(/^degraded answer from/);
