@@ -11,23 +11,17 @@
  * (ready after coldStartSec). Scale-down follows the HPA stabilization rule: never below the
  * largest desired count of the last scaleDownDelaySec.
  */
-import type { Reasoning } from './types.ts';
+import type { AutoscalerPolicy, Reasoning } from './types.ts';
 
-export interface AutoscaleInput {
+/** The policy's autoscaler (replica bounds, window, delay, warm pool, step) and the fleet it scales. */
+export interface AutoscaleInput extends AutoscalerPolicy {
   /** Offered requests/s at each step. */
   demandPerSec: readonly number[];
-  stepSec: number;
   goodputPerReplica: number;
   serviceSec: number;
   targetConcurrencyPerReplica: number;
   coldStartSec: number;
   queueBudgetSec: number;
-  minReplicas: number;
-  maxReplicas: number;
-  windowSec: number;
-  scaleDownDelaySec: number;
-  warmPool: number;
-  warmStartSec: number;
 }
 
 export interface AutoscaleRun {
@@ -195,7 +189,7 @@ export function planAutoscaling(input: AutoscaleInput): AutoscaleResult {
   const minReplicas =
     run.secondsOverSlo === 0
       ? input.minReplicas
-      : smallest(input.minReplicas, Math.max(ceiling, input.minReplicas), (m) =>
+      : smallest(input.minReplicas, ceiling, (m) =>
           clean(
             simulateAutoscaler({ ...input, minReplicas: m, maxReplicas: Math.max(input.maxReplicas, m) }),
           ),

@@ -29,11 +29,7 @@ export interface CostEstimate {
   reasoning: Reasoning[];
 }
 
-export function perMillionTokens(
-  costPerHourUsd: number,
-  ratePerSec: number,
-  tokensPerRequest: number,
-): number {
+function perMillionTokens(costPerHourUsd: number, ratePerSec: number, tokensPerRequest: number): number {
   const tokensPerHour = ratePerSec * tokensPerRequest * 3600;
   return tokensPerHour > 0 ? (costPerHourUsd / tokensPerHour) * 1e6 : Number.POSITIVE_INFINITY;
 }

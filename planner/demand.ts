@@ -75,7 +75,7 @@ export function peakRatePerSec(demand: Demand): { value: number; reasoning: Reas
   };
 }
 
-export function hasTimeShape(demand: Demand): boolean {
+function hasTimeShape(demand: Demand): boolean {
   return demand.daily !== undefined || (demand.spikes?.length ?? 0) > 0;
 }
 

@@ -12,9 +12,9 @@
  * load (several sweeps, or repeated steps) are resampled with replacement within their level,
  * the fit and crossing are redone, and the (1 - confidence)/2 quantiles of the goodput taken.
  */
+import { createRng } from '../harness/engine/rng.ts';
 import { SloUnmetError } from './errors.ts';
 import { crossing, interpolate, isotonicIncreasing, type Crossing } from './monotone.ts';
-import { quantile, seededRandom } from './rng.ts';
 import { statKeyFor, type MixScaling, type SloConstraint } from './slo.ts';
 import type { CapacityCurve, CurvePoint, CurveRole, LoadAxis, Reasoning } from './types.ts';
 
@@ -168,10 +168,20 @@ function round(v: number): number {
   return Math.round(v * 1000) / 1000;
 }
 
+/** The q-quantile (0-1) of values by linear interpolation between order statistics. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
 function bootstrap(levels: readonly Level[], constraints: readonly SloConstraint[], opts: BootstrapOptions) {
   const replicatedLevels = levels.filter((l) => l.replicates.length > 1).length;
   if (replicatedLevels === 0 || opts.iterations < 1) return null;
-  const random = seededRandom(opts.seed);
+  const random = createRng(opts.seed).next;
   const xs = levels.map((l) => l.x);
   const draws: number[] = [];
   for (let b = 0; b < opts.iterations; b += 1) {

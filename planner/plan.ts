@@ -109,21 +109,14 @@ function autoscale(
     return null;
   }
   const g = option.goodput;
-  const a = policy.autoscaler;
   return planAutoscaling({
+    ...policy.autoscaler,
     demandPerSec: ctx.series,
-    stepSec: a.stepSec,
     goodputPerReplica: g.ratePerSec,
     serviceSec: g.meanServiceMs / 1000,
     targetConcurrencyPerReplica: g.concurrency * policy.utilizationTarget,
     coldStartSec,
     queueBudgetSec: (queueBudget(ctx.constraints, g).budgetMs ?? 0) / 1000,
-    minReplicas: a.minReplicas,
-    maxReplicas: a.maxReplicas,
-    windowSec: a.windowSec,
-    scaleDownDelaySec: a.scaleDownDelaySec,
-    warmPool: a.warmPool,
-    warmStartSec: a.warmStartSec,
   });
 }
 

@@ -59,7 +59,7 @@ export const policySchema = z
 
 export type PolicyInput = z.input<typeof policySchema>;
 
-export function parseRedundancy(value: string): Redundancy {
+function parseRedundancy(value: string): Redundancy {
   if (value === 'none') return { kind: 'none' };
   if (value === 'n+1') return { kind: 'n+1' };
   return { kind: 'zones', zones: Number(value.slice('zones:'.length)) };

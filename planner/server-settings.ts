@@ -59,18 +59,22 @@ interface Setting {
 /** Share of requests max_concurrent_requests may refuse at the operating point. */
 export const MAX_REFUSED_SHARE = 0.001;
 
-/** Smallest c >= ceil(N*) with Erlang B(c, N*) <= MAX_REFUSED_SHARE. */
-function concurrencySetting(concurrency: number): Setting {
-  const floor = Math.max(1, Math.ceil(concurrency - 1e-9));
+/** Smallest c >= ceil(N*) (`floor`) with Erlang B(c, N*) <= MAX_REFUSED_SHARE. */
+function concurrencySetting(concurrency: number, floor: number): Setting {
   let c = floor;
+  let refused = erlangB(c, concurrency);
   // Erlang B falls below 0.1 % by about N* + 3.1 sqrt(N*) + 2; the bound only guards the loop.
-  while (erlangB(c, concurrency) > MAX_REFUSED_SHARE && c < floor + 10 * Math.sqrt(floor) + 20) c += 1;
+  while (refused > MAX_REFUSED_SHARE && c < floor + 10 * Math.sqrt(floor) + 20) {
+    c += 1;
+    // Erlang B's recurrence: B(c) = a B(c - 1) / (c + a B(c - 1)).
+    refused = (concurrency * refused) / (c + concurrency * refused);
+  }
   return {
     value: c,
     reasoning: {
       name: 'TGI max_concurrent_requests',
       formula: `smallest c >= ceil(N*) with Erlang B(c, N*) <= ${MAX_REFUSED_SHARE}; N* = requests in flight per replica at goodput`,
-      inputs: { concurrency, ceilConcurrency: floor, refusedShare: erlangB(c, concurrency) },
+      inputs: { concurrency, ceilConcurrency: floor, refusedShare: refused },
       value: c,
       note: 'headroom for the in-flight count fluctuating around its mean; a limit at N* refuses every excess',
     },
@@ -145,7 +149,7 @@ function agentInFlight(input: SettingsInput): Setting | null {
 export function serverSettings(input: SettingsInput): ServerSettings {
   const g = input.goodput;
   const n = Math.max(1, Math.ceil(g.concurrency - 1e-9));
-  const limit = concurrencySetting(g.concurrency);
+  const limit = concurrencySetting(g.concurrency, n);
   const prefill = prefillSetting(input, n);
   const agent = agentInFlight(input);
   const reasoning: Reasoning[] = [

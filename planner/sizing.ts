@@ -130,7 +130,7 @@ export function sizeModelFleet(input: FleetSizeInput): FleetSize {
   };
 }
 
-export function redundancyLabel(r: Redundancy): string {
+function redundancyLabel(r: Redundancy): string {
   return r.kind === 'zones' ? `zones:${r.zones}` : r.kind;
 }
 

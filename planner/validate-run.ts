@@ -14,10 +14,10 @@ import {
 } from '../harness/config/scenario-schema.ts';
 import { toInput } from '../harness/config/scenario-overrides.ts';
 import { launch, type LaunchResult } from '../harness/engine/launch.ts';
+import { startLocalForNeeds } from '../harness/engine/local-stack.ts';
 import { loadScenario } from '../harness/engine/scenario-source.ts';
 import { targetFromStack } from '../harness/engine/stack-session.ts';
 import type { SweepStep } from '../harness/results/schema.ts';
-import { startLocalStack } from '../harness/stack/local.ts';
 import type { StackHandle } from '../harness/stack/types.ts';
 import { MEASURE_SEC, SETTLE_SEC, steppedLoad } from '../scenarios/plan-validate.ts';
 import { curvesFromSweeps } from './curves.ts';
@@ -73,6 +73,7 @@ export interface ValidateRunOptions {
   /** Progress and run reports (stderr). */
   log: (text: string) => void;
   version: string;
+  /** Default: local processes on this machine (startLocalForNeeds). */
   startStack?: StackStarter;
   settleSec?: number;
   measureSec?: number;
@@ -105,21 +106,8 @@ export interface ValidateRunResult {
   ok: boolean;
 }
 
-/** The local stack a validation run needs (the default StackStarter). */
-export function startValidationStack(needs: StackNeeds): Promise<StackHandle> {
-  return startLocalStack({
-    modelReplicas: needs.modelReplicas,
-    agentReplicas: needs.agentReplicas,
-    profile: needs.profile,
-    loadTimeSec: needs.loadTimeMs / 1000,
-    ...(needs.maxConcurrentRequests === undefined
-      ? {}
-      : { maxConcurrentRequests: needs.maxConcurrentRequests }),
-  });
-}
-
 /** The base scenario with its load replaced by steps at `ratesPerSec` and its stack by `stack`. */
-export function steppedScenario(
+function steppedScenario(
   base: Scenario,
   name: string,
   ratesPerSec: readonly number[],
@@ -146,7 +134,7 @@ export function steppedScenario(
 }
 
 async function runOn(scenario: Scenario, opts: ValidateRunOptions): Promise<LaunchResult> {
-  const start = opts.startStack ?? startValidationStack;
+  const start = opts.startStack ?? startLocalForNeeds;
   const s = scenario.stack;
   opts.log(
     `starting the local stack: ${s.modelReplicas} model, ${s.agentReplicas} agent replica(s), ${s.profile}\n`,
@@ -193,7 +181,7 @@ function checkMix(plan: CapacityPlan): void {
 }
 
 /** Replica counts to run: the list given, else the recommended count or 2..max, within the machine. */
-export function replicaCounts(plan: CapacityPlan, opts: ValidateRunOptions): number[] {
+function replicaCounts(plan: CapacityPlan, opts: ValidateRunOptions): number[] {
   if (opts.replicas !== null) return [...opts.replicas];
   if (opts.demandGiven) {
     const total = plan.options[plan.recommended!]!.totals.replicas;
@@ -293,7 +281,7 @@ async function validateReplicas(
  * Goodput and p95 E2E at the predicted goodput within tolerance either way; p95 E2E at the plan's
  * load not optimistic by more than the tolerance (below the knee the prediction is an upper bound).
  */
-export function rowOk(row: ValidationRow, tolerancePct: number): boolean {
+function rowOk(row: ValidationRow, tolerancePct: number): boolean {
   const within = (e: number | null) => e !== null && Math.abs(e) <= tolerancePct;
   return (
     row.measuredGoodput.status === 'within' &&

@@ -211,7 +211,7 @@ export function predictAtReplicas(
 }
 
 /** Fractions of the predicted per-replica goodput a validation run steps through to find its knee. */
-export const KNEE_FRACTIONS = [0.9, 1, 1.1, 1.25] as const;
+const KNEE_FRACTIONS = [0.9, 1, 1.1, 1.25] as const;
 
 /**
  * Per-replica rates of a validation run, ascending: the operating point (where p95 E2E is compared)

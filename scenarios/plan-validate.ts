@@ -1,4 +1,5 @@
 import { defineScenario, type ScenarioInput } from '../harness/config/scenario-schema.ts';
+import { createRng } from '../harness/engine/rng.ts';
 
 /** How long each step lets the batch fill before it is measured, and how long it is measured. */
 export const SETTLE_SEC = 5;
@@ -9,17 +10,6 @@ const RATES_PER_SEC = [2, 3.5, 4, 4.5, 5, 5.5, 6.5];
 
 /** Evenly spaced streams superposed into the arrival process (below). */
 const STREAMS = 10;
-
-/** mulberry32: the streams' weights and phases are the same in every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A stepped open-loop load: per rate, a `settle-<i>` phase (not a sweep step: the batch fills and
@@ -43,7 +33,8 @@ export function steppedLoad(
 ): Pick<ScenarioInput, 'executors' | 'phases'> {
   const stepSec = settleSec + measureSec;
   const maxRate = Math.max(...ratesPerSec);
-  const random = seeded(20261127);
+  // Seeded: the streams' weights and phases are the same in every run.
+  const random = createRng(20261127).next;
   const weights = Array.from({ length: STREAMS }, () => 0.5 + random());
   const total = weights.reduce((a, w) => a + w, 0);
   const executors = Object.fromEntries(

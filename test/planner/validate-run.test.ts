@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../harness/cli/exit-codes.ts';
+import { startLocalForNeeds } from '../../harness/engine/local-stack.ts';
 import type { Summary } from '../../harness/results/schema.ts';
 import { formatValidation } from '../../planner/validate-format.ts';
-import { runValidation, startValidationStack, type StackStarter } from '../../planner/validate-run.ts';
+import { runValidation, type StackStarter } from '../../planner/validate-run.ts';
 import { validationGrid } from '../../planner/validate.ts';
 import { steppedLoad } from '../../scenarios/plan-validate.ts';
 
@@ -35,7 +36,7 @@ const readSummary = (dir: string) => JSON.parse(readFileSync(join(dir, 'summary.
 function recordingStarter(limits: (number | undefined)[]): StackStarter {
   return (needs) => {
     limits.push(needs.maxConcurrentRequests);
-    return startValidationStack(needs);
+    return startLocalForNeeds(needs);
   };
 }
 
