@@ -24,6 +24,16 @@ const LATENCY_ROWS: readonly {
   { metric: 'first_byte_ms', key: 'firstByteMs', stats: ['p95'] },
 ];
 
+/** The change from baseline to current; relative is null when the baseline is 0 or missing. */
+export function pointChange(
+  baseline: number | null,
+  current: number | null,
+): Pick<ComparisonRow, 'baseline' | 'current' | 'delta' | 'relative'> {
+  const delta = baseline === null || current === null ? null : current - baseline;
+  const relative = delta === null || baseline === null || baseline === 0 ? null : delta / baseline;
+  return { baseline, current, delta, relative };
+}
+
 function row(
   metric: string,
   stat: string,
@@ -32,8 +42,7 @@ function row(
   direction: Direction,
   share: boolean,
 ): ComparisonRow {
-  const delta = baseline === null || current === null ? null : current - baseline;
-  const relative = delta === null || baseline === null || baseline === 0 ? null : delta / baseline;
+  const { delta, relative } = pointChange(baseline, current);
   const bad = delta !== null && (direction === 'lower-is-better' ? delta > 0 : delta < 0);
   const notable = share
     ? delta !== null && Math.abs(delta) >= NOTABLE_POINTS

@@ -137,12 +137,6 @@ export function formatMetricChange(metric: string, delta: number | null): string
   return formatSigned(delta, (v) => formatMetricValue(metric, v));
 }
 
-/** Plain "yes"/"no" for table cells. */
-export function formatYesNo(value: boolean | null): string {
-  if (value === null) return NONE;
-  return value ? 'yes' : 'no';
-}
-
 /** "ttft_ms p95"; a share, rate or count is named by its metric alone. */
 export function formatComparisonLabel(metric: string, stat: string): string {
   return /^p\d/.test(stat) || stat === 'mean' ? `${metric} ${stat}` : metric;

@@ -5,27 +5,21 @@
  * Bump REPORT_SCHEMA_VERSION on any breaking change (a field removed, renamed or retyped).
  */
 import { z } from 'zod';
-import { phaseSchema, sweepStepSchema, thresholdResultSchema } from '../harness/results/validate.ts';
+import {
+  count,
+  nullableNum,
+  num,
+  phaseSchema,
+  stats,
+  sweepStepSchema,
+  thresholdResultSchema,
+} from '../harness/results/validate.ts';
 import { gateResultSchema } from './gate-result-schema.ts';
 
 export const REPORT_SCHEMA_VERSION = 1 as const;
 
-const num = z.number().finite();
-const nullableNum = num.nullable();
-const count = z.number().int().nonnegative();
-
-export const distributionSchema = z.object({
-  count,
-  min: num,
-  max: num,
-  mean: num,
-  stddev: num,
-  p50: num,
-  p90: num,
-  p95: num,
-  p99: num,
-  p999: num,
-});
+/** summary.json's distribution stats, as they are. */
+export const distributionSchema = stats;
 
 export const runMetaSchema = z.object({
   id: z.string(),

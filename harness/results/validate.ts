@@ -15,11 +15,11 @@ import type {
   Timeseries,
 } from './schema.ts';
 
-const num = z.number().finite();
-const count = z.number().int().nonnegative();
-const nullableNum = num.nullable();
+export const num = z.number().finite();
+export const count = z.number().int().nonnegative();
+export const nullableNum = num.nullable();
 
-const stats: z.ZodType<DistributionStats> = z.object({
+export const stats: z.ZodType<DistributionStats> = z.object({
   count,
   min: num,
   max: num,

@@ -4,7 +4,7 @@
  */
 import type { CdfPoint } from '../distributions.ts';
 import { formatMs, formatPercentileLabel } from '../format.ts';
-import { colorBy, type Spec } from './theme.ts';
+import { colorBy, COLORS, type Spec } from './theme.ts';
 
 export interface CdfSeries {
   name: string;
@@ -76,7 +76,7 @@ export function cdfLayerSpec(
       },
     ];
     layer.push(
-      { data: { values }, mark: { type: 'rule', color: '#c53030', strokeDash: [6, 4] }, encoding: { x } },
+      { data: { values }, mark: { type: 'rule', color: COLORS.slo, strokeDash: [6, 4] }, encoding: { x } },
       {
         data: { values },
         mark: {
@@ -86,7 +86,7 @@ export function cdfLayerSpec(
           dx: 4,
           dy: -4,
           fontSize: 10,
-          color: '#c53030',
+          color: COLORS.slo,
         },
         encoding: { x, y: { value: 'height' }, text: { field: 'label' } },
       },

@@ -88,8 +88,3 @@ export function longRows(
   }
   return out;
 }
-
-/** Whether any row has a value for `field`. */
-export function hasValues(rows: readonly SeriesRow[], field: keyof SeriesRow): boolean {
-  return rows.some((r) => r[field] !== null);
-}

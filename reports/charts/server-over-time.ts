@@ -1,5 +1,4 @@
-import { hasValues } from './series.ts';
-import { stackPanels } from './time-panel.ts';
+import { stackPanels, type TimePanel } from './time-panel.ts';
 import { COLORS, topLevel } from './theme.ts';
 import type { RunChart } from './types.ts';
 
@@ -11,31 +10,31 @@ export const serverOverTime: RunChart = {
   build({ series, annotations }) {
     if (series === null) return null;
     const rows = series.rows;
-    const panels = [];
-    if (hasValues(rows, 'queueSize') || hasValues(rows, 'batchSize')) {
-      panels.push({
+    // A panel whose fields are all null (no model-server scrape) drops out in stackPanels.
+    const panels: TimePanel[] = [
+      {
         title: 'Model server',
         yTitle: 'requests',
         fields: [
           ['queueSize', 'queue size', COLORS.queue],
           ['batchSize', 'batch size', COLORS.batch],
-        ] as const,
-      });
-    }
-    panels.push({
-      title: 'In flight',
-      yTitle: 'requests',
-      fields: [
-        ['agentInFlight', 'agent in flight', COLORS.agent],
-        ['inFlight', 'client in flight', COLORS.inFlight],
-      ] as const,
-      height: 110,
-    });
+        ],
+      },
+      {
+        title: 'In flight',
+        yTitle: 'requests',
+        fields: [
+          ['agentInFlight', 'agent in flight', COLORS.agent],
+          ['inFlight', 'client in flight', COLORS.inFlight],
+        ],
+        height: 110,
+      },
+    ];
     if (rows.some((r) => (r.breakerOpen ?? 0) > 0)) {
       panels.push({
         title: 'Circuit breakers open',
         yTitle: 'breakers',
-        fields: [['breakerOpen', 'breakers open', COLORS.breaker]] as const,
+        fields: [['breakerOpen', 'breakers open', COLORS.breaker]],
         height: 70,
       });
     }

@@ -8,7 +8,7 @@ import { inputsFromSummary, judge } from '../../harness/metrics/threshold-eval.t
 import type { GateResult, GateRuleVerdict, GateThresholdCheck } from '../report-schema.ts';
 import type { GateConfig, GateRule } from './config.ts';
 import { explainRule, explainThreshold } from './explain.ts';
-import { judgeRule, type Judgement } from './judge-rule.ts';
+import { judgeRule, NO_TEST, type Judgement } from './judge-rule.ts';
 import type { RunData } from './metric-data.ts';
 
 export interface GateInputs {
@@ -80,14 +80,7 @@ function skipped(rule: GateRule, config: GateConfig): GateRuleVerdict {
     delta: null,
     relative: null,
     interval: null,
-    test: {
-      method: 'none',
-      evidence: 'none',
-      pValue: null,
-      iterations: null,
-      nBaseline: null,
-      nCurrent: null,
-    },
+    test: { ...NO_TEST },
     shortfall: null,
     superiority: null,
   };

@@ -8,6 +8,7 @@
  */
 import type { Rng } from '../../harness/engine/rng.ts';
 import type { Summary } from '../../harness/results/schema.ts';
+import { pointChange } from '../compare.ts';
 import type { GateRuleVerdict } from '../report-schema.ts';
 import type { GateRule, GateStatistics } from './config.ts';
 import { isTrendMetric, type RunData, type TrendData } from './metric-data.ts';
@@ -30,7 +31,7 @@ export type Judgement = Omit<
   superiority: number | null;
 };
 
-const NO_TEST: Judgement['test'] = {
+export const NO_TEST: Judgement['test'] = {
   method: 'none',
   evidence: 'none',
   pValue: null,
@@ -38,15 +39,6 @@ const NO_TEST: Judgement['test'] = {
   nBaseline: null,
   nCurrent: null,
 };
-
-function change(
-  baseline: number | null,
-  current: number | null,
-): Pick<Judgement, 'baseline' | 'current' | 'delta' | 'relative'> {
-  const delta = baseline === null || current === null ? null : current - baseline;
-  const relative = delta === null || baseline === null || baseline === 0 ? null : delta / baseline;
-  return { baseline, current, delta, relative };
-}
 
 /** The allowance on the scale the rule is judged on (ratio for relative, difference for absolute). */
 export function limitOf(rule: GateRule): number {
@@ -71,7 +63,7 @@ function pointOf(d: TrendData, rule: GateRule): number | null {
 }
 
 function judgeTrend(rule: GateRule, cur: TrendData, base: TrendData, s: GateStatistics, rng: Rng): Judgement {
-  const figures = change(pointOf(base, rule), pointOf(cur, rule));
+  const figures = pointChange(pointOf(base, rule), pointOf(cur, rule));
   const evidence: Judgement['test']['evidence'] =
     cur.evidence === 'samples' && base.evidence === 'samples' ? 'samples' : 'histogram';
   const n = { nBaseline: base.source.n, nCurrent: cur.source.n };
@@ -100,31 +92,29 @@ function judgeTrend(rule: GateRule, cur: TrendData, base: TrendData, s: GateStat
     const test = { method: 'mann-whitney' as const, evidence, pValue: mw.pValue, iterations: null, ...n };
     return { ...figures, status, interval: null, test, shortfall: null, superiority: mw.superiority };
   }
-  if (rule.stat.kind === 'avg') {
-    const ci = meanChange(base.moments, cur.moments, s.confidence);
-    const interval = relative ? ci.ratio : ci.diff;
-    const test = { method: 'normal' as const, evidence, pValue: null, iterations: null, ...n };
-    return {
-      ...figures,
-      status: statusFrom(rule, point, interval),
-      interval: { ...interval, confidence: s.confidence, of: relative ? 'ratio' : 'difference' },
-      test,
-      shortfall: null,
-      superiority: null,
-    };
-  }
-  const percentile = rule.stat.kind === 'p' ? rule.stat.percentile : 50;
-  const reps = bootstrapPercentileChange(base.source, cur.source, percentile, s.iterations, rng);
-  const interval = percentileInterval(relative ? reps.ratios : reps.diffs, s.confidence);
-  const test = { method: 'bootstrap' as const, evidence, pValue: null, iterations: s.iterations, ...n };
-  return {
+  const judged = (
+    method: 'normal' | 'bootstrap',
+    interval: Interval,
+    iterations: number | null,
+  ): Judgement => ({
     ...figures,
     status: statusFrom(rule, point, interval),
     interval: { ...interval, confidence: s.confidence, of: relative ? 'ratio' : 'difference' },
-    test,
+    test: { method, evidence, pValue: null, iterations, ...n },
     shortfall: null,
     superiority: null,
-  };
+  });
+  if (rule.stat.kind === 'avg') {
+    const ci = meanChange(base.moments, cur.moments, s.confidence);
+    return judged('normal', relative ? ci.ratio : ci.diff, null);
+  }
+  const percentile = rule.stat.kind === 'p' ? rule.stat.percentile : 50;
+  const reps = bootstrapPercentileChange(base.source, cur.source, percentile, s.iterations, rng);
+  return judged(
+    'bootstrap',
+    percentileInterval(relative ? reps.ratios : reps.diffs, s.confidence),
+    s.iterations,
+  );
 }
 
 function shareCounts(summary: Summary, metric: string): { x: number; n: number } {
@@ -137,7 +127,7 @@ function shareCounts(summary: Summary, metric: string): { x: number; n: number }
 function judgeShare(rule: GateRule, cur: Summary, base: Summary, s: GateStatistics): Judgement {
   const a = shareCounts(cur, rule.metric);
   const b = shareCounts(base, rule.metric);
-  const figures = change(b.n > 0 ? b.x / b.n : null, a.n > 0 ? a.x / a.n : null);
+  const figures = pointChange(b.n > 0 ? b.x / b.n : null, a.n > 0 ? a.x / a.n : null);
   const test = {
     method: 'newcombe' as const,
     evidence: 'counts' as const,
@@ -169,7 +159,7 @@ function judgeShare(rule: GateRule, cur: Summary, base: Summary, s: GateStatisti
 function judgeRunLevel(rule: GateRule, cur: Summary, base: Summary): Judgement {
   const pick = (s: Summary): number =>
     rule.metric === 'goodput_per_sec' ? s.rates.goodputPerSec : s.rates.outputTokensPerSec;
-  const figures = change(pick(base), pick(cur));
+  const figures = pointChange(pick(base), pick(cur));
   const test = {
     method: 'point' as const,
     evidence: 'run-level' as const,
@@ -206,7 +196,7 @@ export function judgeRule(
     const base = baseline.trends[rule.metric];
     if (cur === undefined || base === undefined) {
       return {
-        ...change(null, null),
+        ...pointChange(null, null),
         status: 'inconclusive',
         interval: null,
         test: NO_TEST,

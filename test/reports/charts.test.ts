@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Timeseries, TimeseriesPoint } from '../../harness/results/schema.ts';
 import { compareCharts, runCharts } from '../../reports/charts/index.ts';
 import { seriesRows, MAX_POINTS } from '../../reports/charts/series.ts';
 import { topLevel } from '../../reports/charts/theme.ts';
@@ -19,6 +20,24 @@ beforeAll(async () => {
   current = await loadRun(dirs.current);
 });
 afterAll(cleanup);
+
+type Server = TimeseriesPoint['server'];
+const BATCH_ONLY: Server = { queueSize: null, batchSize: 4, agentInFlight: null, breakerOpen: null };
+const point = (tSec: number, server: Server = BATCH_ONLY): TimeseriesPoint => ({
+  tSec,
+  requests: 10,
+  completed: 10,
+  failed: 0,
+  degraded: 0,
+  dropped: 0,
+  inFlight: 2,
+  outputTokens: 100,
+  ttftP50Ms: 100,
+  ttftP95Ms: tSec === 1234 ? 9000 : 200,
+  e2eP95Ms: 500,
+  itlP95Ms: 20,
+  server,
+});
 
 const ctx = (l: LoadedRun) => runChartContext(l, buildRunReport(l));
 const markCount = (svg: string): number => (svg.match(/<(path|rect|line|circle|text)\b/g) ?? []).length;
@@ -73,6 +92,24 @@ describe('run charts', () => {
     expect(spec).toContain('SLO p95 800 ms');
   });
 
+  it('leaves out the model-server panel when no queue or batch gauge was scraped', () => {
+    const timeseries = (server: Server): Timeseries => ({
+      schemaVersion: 1,
+      intervalSec: 1,
+      points: Array.from({ length: 30 }, (_, i) => point(i, server)),
+      annotations: [],
+    });
+    const titles = (server: Server): string[] => {
+      const l = loadedOf(makeSummary(), 'results/x', { timeseries: timeseries(server) });
+      const spec = JSON.stringify(runCharts['server-over-time'].build(ctx(l)));
+      return ['Model server', 'In flight', 'Circuit breakers open'].filter((t) => spec.includes(`"${t}"`));
+    };
+    const agentOnly = { queueSize: null, batchSize: null, agentInFlight: 3, breakerOpen: 0 };
+    expect(titles(agentOnly)).toEqual(['In flight']);
+    expect(titles({ ...agentOnly, batchSize: 4 })).toEqual(['Model server', 'In flight']);
+    expect(titles({ ...agentOnly, breakerOpen: 1 })).toEqual(['In flight', 'Circuit breakers open']);
+  });
+
   it('draws the faults and phases of the run on the time charts', () => {
     const spec = JSON.stringify(runCharts['latency-over-time'].build(ctx(current)));
     expect(spec).toContain('kill model-server-1');
@@ -94,21 +131,6 @@ describe('comparison charts', () => {
 
 describe('seriesRows', () => {
   it('folds a long run into at most MAX_POINTS windows, keeping the worst per-second percentile', () => {
-    const point = (tSec: number) => ({
-      tSec,
-      requests: 10,
-      completed: 10,
-      failed: 0,
-      degraded: 0,
-      dropped: 0,
-      inFlight: 2,
-      outputTokens: 100,
-      ttftP50Ms: 100,
-      ttftP95Ms: tSec === 1234 ? 9000 : 200,
-      e2eP95Ms: 500,
-      itlP95Ms: 20,
-      server: { queueSize: null, batchSize: 4, agentInFlight: null, breakerOpen: null },
-    });
     const series = seriesRows({
       schemaVersion: 1,
       intervalSec: 1,

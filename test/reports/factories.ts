@@ -17,6 +17,7 @@ import type {
   Timeseries,
 } from '../../harness/results/schema.ts';
 import { SamplesWriter, writeResults } from '../../harness/results/write.ts';
+import { RUN } from './summary-factory.ts';
 
 export interface SampleShape {
   seed: number;
@@ -102,6 +103,8 @@ export interface RecordOptions {
   profile?: string | null;
 }
 
+const { durationSec: _durationSec, ...runWithoutDuration } = RUN;
+
 /** Feeds samples through the real Recorder and returns the summary and timeseries it writes. */
 export function recordRun(
   samples: readonly RequestSample[],
@@ -144,24 +147,12 @@ export function recordRun(
   return recorder.finish({
     endMs,
     run: {
+      ...runWithoutDuration,
       id: `run-${o.seed ?? 1}`,
       scenario: o.scenario ?? 'chat-steady',
       seed: o.seed ?? 1,
-      startedAt: '2026-11-27T08:00:00.000Z',
-      endedAt: new Date(Date.parse('2026-11-27T08:00:00.000Z') + endMs).toISOString(),
-      target: 'http://127.0.0.1:8080',
-      stack: {
-        kind: 'local',
-        profile: o.profile === undefined ? 'llama-3.1-8b@h100' : o.profile,
-        agentReplicas: 2,
-        modelReplicas: 1,
-        gpusPerModelReplica: 1,
-        modelServer: 'sim',
-        inMemoryState: false,
-      },
-      versions: { agentload: '0.1.0', node: 'v20.20.0' },
-      segment: null,
-      source: 'agentload',
+      endedAt: new Date(Date.parse(RUN.startedAt) + endMs).toISOString(),
+      stack: { ...RUN.stack, profile: o.profile === undefined ? RUN.stack.profile : o.profile },
     },
     generator: { eventLoopDelayP99Ms: 4, cpuPercent: 35 },
     turnsLost: o.turnsLost === undefined ? 0 : o.turnsLost,

@@ -13,33 +13,36 @@ export function metricOf(values: readonly number[]): MetricResult {
 const spread = (medianMs: number, n = 200): number[] =>
   Array.from({ length: n }, (_, i) => Math.round(medianMs * (0.5 + (i / n) ** 2 * 1.6) * 100) / 100);
 
+/** The run metadata of every hand-built summary and recorded run. */
+export const RUN: Summary['run'] = {
+  id: 'run-42',
+  scenario: 'chat-steady',
+  seed: 42,
+  startedAt: '2026-11-27T08:00:00.000Z',
+  endedAt: '2026-11-27T08:01:00.000Z',
+  durationSec: 60,
+  target: 'http://127.0.0.1:8080',
+  stack: {
+    kind: 'local',
+    profile: 'llama-3.1-8b@h100',
+    agentReplicas: 2,
+    modelReplicas: 1,
+    gpusPerModelReplica: 1,
+    modelServer: 'sim',
+    inMemoryState: false,
+  },
+  versions: { agentload: '0.1.0', node: 'v20.20.0' },
+  segment: null,
+  source: 'agentload',
+};
+
 /** A hand-built summary with round figures, for snapshot tests of the formats. */
 export function makeSummary(overrides: Partial<Summary> = {}): Summary {
   const ttftMs = metricOf(spread(200));
   const base: Summary = {
     schemaVersion: 1,
     kind: 'agentload.summary',
-    run: {
-      id: 'run-42',
-      scenario: 'chat-steady',
-      seed: 42,
-      startedAt: '2026-11-27T08:00:00.000Z',
-      endedAt: '2026-11-27T08:01:00.000Z',
-      durationSec: 60,
-      target: 'http://127.0.0.1:8080',
-      stack: {
-        kind: 'local',
-        profile: 'llama-3.1-8b@h100',
-        agentReplicas: 2,
-        modelReplicas: 1,
-        gpusPerModelReplica: 1,
-        modelServer: 'sim',
-        inMemoryState: false,
-      },
-      versions: { agentload: '0.1.0', node: 'v20.20.0' },
-      segment: null,
-      source: 'agentload',
-    },
+    run: structuredClone(RUN),
     counts: {
       requests: 600,
       completed: 594,
