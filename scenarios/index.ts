@@ -26,7 +26,7 @@ export const scenarios = {
 
 export type ScenarioName = keyof typeof scenarios;
 
-/** Named suites; `default` is what `npm run loadtest` runs (about 3 minutes with stack start-up). */
+/** Named suites; `default` is what `npm run loadtest` runs (130 s of scheduled load plus start-up and drains). */
 export const suites = {
   default: ['smoke', 'steady-state', 'peak', 'outage-model', 'cold-start'],
   outages: ['outage-model', 'outage-replica', 'outage-redis', 'outage-tools'],

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InvalidConfigError, type ValidationIssue } from '../../harness/errors.ts';
+import { deepFreeze } from '../../harness/config/deep-freeze.ts';
 
 const quantity = z.union([
   z.string().regex(/^[0-9.]+[a-zA-Z]*$/, 'a Kubernetes quantity like 500m or 1Gi'),
@@ -128,14 +129,6 @@ function crossChecks(v: Values): ValidationIssue[] {
   if (Object.keys(v.agent.tenants).length === 0)
     issues.push({ path: 'agent.tenants', message: 'give at least one tenant' });
   return issues;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /** Validates merged values, listing every problem with its path. @throws InvalidConfigError */

@@ -1,16 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { ExitCode } from './exit-codes.ts';
+import { packageVersion, withStopSignal } from './process-helpers.ts';
 import { parseRunFlags, type RunFlags } from './run-flags.ts';
-
-function version(): string {
-  try {
-    return (
-      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-    ).version;
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /**
  * The action behind `run` and `suite`: flags and env resolved here (the only place that reads
@@ -23,21 +13,13 @@ export async function runWithFlags(kind: 'run' | 'suite', ref: string, flags: Ru
     import('../engine/run-command.ts'),
     import('../engine/local-stack.ts'),
   ]);
-  const stop = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) process.exit(ExitCode.externalAbort);
-    process.stderr.write('\nstopping (again to quit now)...\n');
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
+  return withStopSignal(async (signal) => {
     const request = {
       ...parsed,
-      signal: stop.signal,
+      signal,
       write: (text: string) => void process.stderr.write(text),
       tty: process.stderr.isTTY === true,
-      version: version(),
+      version: packageVersion(),
       startLocal: (needs: Parameters<typeof startForNeeds>[1]) =>
         startForNeeds(parsed.stack === 'external' ? 'local' : parsed.stack, needs, {
           modelServer: parsed.modelServer,
@@ -49,8 +31,5 @@ export async function runWithFlags(kind: 'run' | 'suite', ref: string, flags: Ru
       kind === 'run' ? await runScenarioCommand(ref, request) : await runSuiteCommand(ref, request);
     if (result.interrupted) return ExitCode.externalAbort;
     return result.passed ? ExitCode.ok : ExitCode.thresholdsFailed;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  });
 }

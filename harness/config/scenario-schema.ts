@@ -3,6 +3,7 @@ import { InvalidConfigError, type ValidationIssue } from '../errors.ts';
 import { parseThresholds } from '../metrics/thresholds.ts';
 import { parseDurationMs } from './duration.ts';
 import { executorSchema } from './executor-schema.ts';
+import { deepFreeze } from './deep-freeze.ts';
 
 /**
  * A scenario: what load (executors, k6 names), of what shape (workload), against what stack, with
@@ -272,14 +273,6 @@ function crossChecks(s: z.output<typeof scenarioSchema>): ValidationIssue[] {
     issues.push({ path: 'stopOnSloBreak', message: 'needs sweep steps: phases with offeredRatePerSec' });
   }
   return issues;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }
 
 /**

@@ -13,7 +13,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Scenario } from '../config/scenario-schema.ts';
 import { Recorder } from '../metrics/recorder.ts';
-import type { StackDescription, Summary, Timeseries } from '../results/schema.ts';
+import { unknownStack, type Summary, type Timeseries } from '../results/schema.ts';
 import { ResultsWriteError } from '../results/errors.ts';
 import { createResultsDir, SamplesWriter, writeResults } from '../results/write.ts';
 import { K6OutputError } from './errors.ts';
@@ -42,16 +42,6 @@ export interface IngestResult {
   notes: string[];
 }
 
-const K6_STACK: StackDescription = {
-  kind: 'k6',
-  profile: null,
-  agentReplicas: null,
-  modelReplicas: null,
-  gpusPerModelReplica: null,
-  modelServer: 'unknown',
-  inMemoryState: false,
-};
-
 function phaseAt(scenario: Scenario | null, tMs: number): string | null {
   let name: string | null = null;
   for (const p of scenario?.phases ?? []) if (p.atMs <= tMs) name = p.name;
@@ -68,7 +58,7 @@ function runInfo(c: Collected, scenario: Scenario | null, startMs: number, endMs
     startedAt: startedAt.toISOString(),
     endedAt: new Date(startMs + endMs).toISOString(),
     target: c.target ?? 'unknown',
-    stack: { ...K6_STACK, profile: scenario?.stack.profile ?? null },
+    stack: { ...unknownStack('k6'), profile: scenario?.stack.profile ?? null },
     versions: { agentload: version, node: process.version },
     segment: null,
     source: 'k6' as const,

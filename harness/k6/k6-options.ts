@@ -122,23 +122,13 @@ function k6Scenario(
         ...timing,
       };
     case 'constant-arrival-rate':
-      return arrivalScenario(
-        c,
-        { constant: c.ratePerSec, durationMs: c.durationMs },
-        iterationSecOf(scenario, 'turn', sizing),
-        sizing,
-        notes,
-        name,
-      );
-    case 'ramping-arrival-rate':
-      return arrivalScenario(
-        c,
-        { start: c.startRatePerSec, stages: c.stages },
-        iterationSecOf(scenario, 'turn', sizing),
-        sizing,
-        notes,
-        name,
-      );
+    case 'ramping-arrival-rate': {
+      const rates =
+        c.executor === 'constant-arrival-rate'
+          ? { constant: c.ratePerSec, durationMs: c.durationMs }
+          : { start: c.startRatePerSec, stages: c.stages };
+      return arrivalScenario(c, rates, iterationSecOf(scenario, 'turn', sizing), sizing, notes, name);
+    }
     case 'session-arrivals': {
       notes.push(
         `${name}: session-arrivals runs as a k6 arrival-rate scenario of whole conversations; k6 spaces ` +

@@ -101,7 +101,9 @@ function tenantsFrom(list, single) {
 }
 
 /**
- * mulberry32: a small seeded generator, so a VU's prompts repeat run to run.
+ * mulberry32: a small seeded generator, so a VU's prompts repeat run to run. The same generator as
+ * harness/engine/rng.ts, written again because this file is inlined into a standalone k6 script that
+ * cannot import TypeScript at run time.
  * @param {number} seed
  * @returns {() => number}
  */

@@ -45,16 +45,20 @@ describe('shipped scenarios', () => {
   });
 
   it('check turns_lost in every scenario that talks to the agent', () => {
-    for (const [key, s] of parsed) {
-      if (s.workload.target !== 'agent') continue;
+    const agentScenarios = parsed.filter(([, s]) => s.workload.target === 'agent');
+    expect(agentScenarios.length).toBe(parsed.length);
+    for (const [key, s] of agentScenarios) {
       expect(s.ledger, key).toBe(true);
       expect(Object.keys(s.thresholds), key).toContain('turns_lost');
     }
   });
 
   it('schedule every outage through a fault, with phases around it', () => {
-    for (const [key, s] of parsed) {
-      if (!key.startsWith('outage-') && key !== 'cold-start') continue;
+    const faulted = parsed.filter(([key]) => key.startsWith('outage-') || key === 'cold-start');
+    expect(faulted.map(([key]) => key).sort()).toEqual(
+      ['cold-start', 'outage-model', 'outage-redis', 'outage-replica', 'outage-tools'].sort(),
+    );
+    for (const [key, s] of faulted) {
       expect(s.faults.length, key).toBeGreaterThan(0);
       expect(s.phases.length, key).toBeGreaterThanOrEqual(3);
     }
@@ -66,6 +70,8 @@ describe('shipped scenarios', () => {
     if (exec.executor !== 'ramping-arrival-rate') throw new Error('sweep should ramp the arrival rate');
     let atMs = 0;
     const plateaus = exec.stages.filter((st) => st.durationMs > 0);
+    expect(sweep.phases.length).toBe(plateaus.length);
+    expect(plateaus.length).toBeGreaterThan(1);
     sweep.phases.forEach((p, i) => {
       expect(p.name).toBe(`step-${i}`);
       expect(p.atMs).toBe(atMs);

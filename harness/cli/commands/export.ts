@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidConfigError } from '../../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { packageVersion } from '../process-helpers.ts';
 
 interface ExportK6Flags {
   out?: string;
@@ -47,14 +48,11 @@ export function register(program: Command, run: (action: () => Promise<number>) 
           import('node:path'),
         ]);
         const scenario = await loadScenario(ref);
-        const { version } = JSON.parse(
-          await fs.readFile(new URL('../../../package.json', import.meta.url), 'utf8'),
-        ) as { version: string };
         const result = await exportK6Script(scenario, {
           ...(e2eSec === undefined ? {} : { e2eSec }),
           ...(safetyFactor === undefined ? {} : { safetyFactor }),
           ...(flags.target === undefined ? {} : { defaultTarget: flags.target }),
-          version,
+          version: packageVersion(),
         });
         const out = flags.out ?? `${scenario.name}.k6.js`;
         await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { ExitCode } from '../exit-codes.ts';
+import { packageVersion } from '../process-helpers.ts';
 
 interface IngestFlags {
   out?: string;
@@ -24,25 +25,21 @@ export function register(program: Command, run: (action: () => Promise<number>) 
     .option('--scenario <name|file>', "judge against this scenario (default: the exported script's own)")
     .action((files: string[], flags: IngestFlags) =>
       run(async () => {
-        const [{ loadScenario }, { ingestK6 }, { formatBrief, thresholdsPassed }, { reportError }, fs] =
+        const [{ loadScenario }, { ingestK6 }, { formatBrief, thresholdsPassed }, { reportError }] =
           await Promise.all([
             import('../../engine/scenario-source.ts'),
             import('../../k6/ingest.ts'),
             import('../../k6/brief.ts'),
             import('../report-error.ts'),
-            import('node:fs/promises'),
           ]);
         const { isScenarioName } = await import('../../../scenarios/index.ts');
-        const { version } = JSON.parse(
-          await fs.readFile(new URL('../../../package.json', import.meta.url), 'utf8'),
-        ) as { version: string };
         const scenario = flags.scenario === undefined ? null : await loadScenario(flags.scenario);
         try {
           const result = await ingestK6(files, {
             scenario,
             resolveScenario: async (name) => (isScenarioName(name) ? loadScenario(name) : null),
             ...(flags.out === undefined ? {} : { outDir: flags.out }),
-            version,
+            version: packageVersion(),
           });
           for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
           for (const line of formatBrief(result.summary, result.dir)) process.stderr.write(`${line}\n`);

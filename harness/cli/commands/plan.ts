@@ -1,22 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import type { CapacityPlan } from '../../../planner/plan.ts';
-import type { Reasoning } from '../../../planner/types.ts';
 import { ExitCode } from '../exit-codes.ts';
-
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a number > 0, got "${value}"`);
-  return n;
-}
-
-function count(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new InvalidArgumentError(`expected an integer >= 0, got "${value}"`);
-  return n;
-}
+import { count, positive } from '../flag-parsers.ts';
+import { packageVersion, withStopSignal } from '../process-helpers.ts';
 
 function pairs(value: string): [string, string][] {
   return value.split(',').map((part) => {
@@ -132,119 +118,6 @@ function policyFlags(f: PlanFlags): Record<string, unknown> {
   });
 }
 
-const num = (v: number | string | boolean | null | undefined): string =>
-  typeof v === 'number' ? (Number.isFinite(v) ? String(Math.round(v * 1000) / 1000) : 'inf') : String(v);
-
-function reasoningLines(rs: readonly Reasoning[]): string[] {
-  return rs.map((r) => {
-    const inputs = Object.entries(r.inputs)
-      .map(([k, v]) => `${k}=${num(v)}`)
-      .join(', ');
-    return `    ${r.name}: ${num(r.value)}  [${r.formula}${inputs ? `; ${inputs}` : ''}]${r.note ? ` (${r.note})` : ''}`;
-  });
-}
-
-type Option = CapacityPlan['options'][number];
-
-function formatOption(o: Option, recommended: boolean): string[] {
-  const g = o.goodput;
-  const ci =
-    g.ci === null
-      ? 'no interval: no repeated sweep points'
-      : `${num(g.ci.confidence * 100)}% CI ${num(g.ci.lowPerSec)}-${num(g.ci.highPerSec)}`;
-  const bound = g.status === 'censored' ? ', lower bound' : '';
-  const out = [
-    `  ${recommended ? '* ' : ''}${o.curveKey} (measured): goodput ${num(g.ratePerSec)} req/s per replica (${ci}), binding ${g.binding}${bound}`,
-    ...reasoningLines([...o.reasoning, ...g.reasoning]),
-    `    => ${o.totals.replicas} replicas, ${o.totals.gpus} GPUs, ${o.totals.nodes} nodes`,
-  ];
-  for (const r of o.regions) {
-    const q = r.queueing.atRecommended;
-    out.push(
-      `    region ${r.name}: ${r.size.replicas} replicas for ${num(r.ratePerSec)} req/s; P(wait) ${num(q.waitProbability)}, E[W] ${num(q.meanWaitMs)} ms, P(W > ${num(q.budgetMs)} ms) ${num(q.pWaitOverBudget)}; smallest within SLO ${r.queueing.smallestReplicas}`,
-      ...reasoningLines([...r.size.reasoning, ...r.queueing.reasoning]),
-    );
-  }
-  return out;
-}
-
-function formatLimits(plan: CapacityPlan): string[] {
-  const gl = plan.rateLimits.global;
-  const out = [
-    `  Rate limits: ${gl.requestsPerMin} RPM, ${gl.tokensPerMin} TPM fleet-wide`,
-    ...reasoningLines(gl.reasoning),
-  ];
-  for (const t of plan.rateLimits.tenants) {
-    out.push(
-      `    tenant ${t.name}: ${t.requestsPerMin} RPM, ${t.tokensPerMin} TPM, burst ${t.gcra.burst}, GCRA T=${num(t.gcra.emissionIntervalMs)} ms tau=${num(t.gcra.toleranceMs)} ms, concurrency ${t.concurrency}`,
-    );
-  }
-  const h = plan.hostedApi;
-  if (h !== null) {
-    out.push(
-      `  Hosted API ${h.api}: ${h.ok ? 'fits' : 'DOES NOT FIT'} (binding ${h.binding})`,
-      ...reasoningLines(h.reasoning),
-    );
-  }
-  return out;
-}
-
-function formatAutoscaling(a: NonNullable<CapacityPlan['autoscaling']>): string[] {
-  const pool =
-    a.warmPoolForNoOverSlo === null ? 'no warm pool does' : `a warm pool of ${a.warmPoolForNoOverSlo}`;
-  return [
-    `  Autoscaling: ${num(a.run.secondsOverSlo)} s over SLO (cold start ${num(a.coldStartSec)} s); min replicas ${num(a.minReplicasForNoOverSlo)} removes them, ${pool}`,
-    ...reasoningLines(a.reasoning),
-  ];
-}
-
-function formatWhatIf(rows: NonNullable<CapacityPlan['whatIf']>): string[] {
-  const out = ['  What-if (MODELLED from the performance model, not measured):'];
-  for (const w of rows) {
-    if (w.goodputPerReplica === null) {
-      out.push(`    ${w.profile}: cannot meet the SLO even with one request in flight`);
-      continue;
-    }
-    const cost = w.costPerHourUsd === null ? '' : `, ${num(w.costPerHourUsd)} USD/h`;
-    const cal = w.calibrationFactor === null ? '' : ` (calibrated x${num(w.calibrationFactor)})`;
-    out.push(
-      `    ${w.profile}: ${num(w.goodputPerReplica)} req/s per replica (N* ${w.modelled!.concurrency}) -> ${w.replicas} replicas, ${w.gpus} GPUs${cost}${cal}`,
-    );
-  }
-  return out;
-}
-
-/** The plan for a person; plan.json carries the same numbers. */
-export function formatPlan(plan: CapacityPlan, planMs: number): string {
-  const d = plan.demand;
-  const out = [
-    `Capacity plan (computed in ${num(planMs)} ms, seed ${plan.inputs.policy.seed})`,
-    `  Demand: peak ${num(d.peakRatePerSec)} req/s, mix ${num(d.meanInputTokens)} in / ${num(d.meanOutputTokens)} out (${d.mixSource})`,
-    ...reasoningLines(d.reasoning),
-    ...plan.options.flatMap((o, i) => formatOption(o, i === plan.recommended)),
-  ];
-  const s = plan.settings;
-  if (s !== null) {
-    out.push(
-      `  Settings: max_concurrent_requests ${s.maxConcurrentRequests}, max_batch_prefill_tokens ${s.maxBatchPrefillTokens} (${s.prefillBasis}), agent in-flight ${num(s.agentInFlightLimit)}`,
-      ...reasoningLines(s.reasoning),
-    );
-  }
-  if (plan.agent !== null) {
-    out.push(
-      `  Agent: ${plan.agent.size.replicas} replicas (${plan.agent.basis})`,
-      ...reasoningLines(plan.agent.size.reasoning),
-    );
-  }
-  if (plan.cost !== null)
-    out.push(`  Cost: ${num(plan.cost.costPerHourUsd)} USD/h`, ...reasoningLines(plan.cost.reasoning));
-  out.push(...formatLimits(plan));
-  if (plan.autoscaling !== null) out.push(...formatAutoscaling(plan.autoscaling));
-  if (plan.whatIf !== null) out.push(...formatWhatIf(plan.whatIf));
-  for (const n of plan.notes) out.push(`  note: ${n}`);
-  return `${out.join('\n')}\n`;
-}
-
 function planOptions(flags: PlanFlags) {
   return {
     agentFrom: flags.agentFrom,
@@ -258,34 +131,49 @@ function planOptions(flags: PlanFlags) {
   };
 }
 
-function packageVersion(): string {
+/**
+ * Bad input (paths, demand, SLO, an unknown what-if profile) is exit 104, not a broken harness;
+ * anything else goes on to the CLI's handler (which also maps InvalidConfigError to 104).
+ */
+async function withInputErrors(action: () => Promise<number>): Promise<number> {
+  const [{ PlannerInputError }, { reportError }] = await Promise.all([
+    import('../../../planner/errors.ts'),
+    import('../report-error.ts'),
+  ]);
   try {
-    const url = new URL('../../../package.json', import.meta.url);
-    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
+    return await action();
+  } catch (error) {
+    const code = String((error as { code?: unknown }).code);
+    if (!(error instanceof PlannerInputError) && !['AL_UNKNOWN_PROFILE', 'AL_INVALID_RESULTS'].includes(code))
+      throw error;
+    reportError(error);
+    return ExitCode.invalidConfig;
   }
+}
+
+async function planAction(flags: PlanFlags): Promise<number> {
+  const [{ runPlan, jsonSafe }, { formatPlan }] = await Promise.all([
+    import('../../../planner/run-plan.ts'),
+    import('../plan-format.ts'),
+  ]);
+  const result = runPlan({ from: flags.from, ...planOptions(flags) });
+  process.stdout.write(
+    flags.json ? `${JSON.stringify(result.plan, jsonSafe, 2)}\n` : formatPlan(result.plan, result.planMs),
+  );
+  if (result.outPath !== null && !flags.json) process.stdout.write(`wrote ${result.outPath}\n`);
+  return ExitCode.ok;
 }
 
 /** `plan --validate`: runs on the local stack; SIGINT stops the load (results so far are written). */
 async function validateAction(flags: PlanFlags): Promise<number> {
-  const [{ runValidation, DEFAULT_VALIDATE_SCENARIO }, { formatValidation }, { jsonSafe }, { reportError }] =
+  const [{ runValidation, DEFAULT_VALIDATE_SCENARIO }, { formatValidation }, { jsonSafe }, { formatPlan }] =
     await Promise.all([
       import('../../../planner/validate-run.ts'),
       import('../../../planner/validate-format.ts'),
       import('../../../planner/run-plan.ts'),
-      import('../report-error.ts'),
+      import('../plan-format.ts'),
     ]);
-  const { PlannerInputError } = await import('../../../planner/errors.ts');
-  const stop = new AbortController();
-  const onSignal = (): void => {
-    if (stop.signal.aborted) process.exit(ExitCode.externalAbort);
-    process.stderr.write('\nstopping (again to quit now)...\n');
-    stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
+  return withStopSignal(async (signal) => {
     const result = await runValidation({
       plan: planOptions(flags),
       from: flags.from,
@@ -298,27 +186,15 @@ async function validateAction(flags: PlanFlags): Promise<number> {
       tolerancePct: flags.validateTolerance ?? 10,
       settings: flags.validateSettings ?? 'sweep',
       outRoot: flags.validateOut ?? 'results',
-      signal: stop.signal,
+      signal,
       log: (text) => void process.stderr.write(text),
       version: packageVersion(),
     });
     if (flags.json) process.stdout.write(`${JSON.stringify(result, jsonSafe, 2)}\n`);
     else process.stdout.write(`${formatPlan(result.plan, result.planMs)}\n${formatValidation(result)}`);
-    if (stop.signal.aborted) return ExitCode.externalAbort;
+    if (signal.aborted) return ExitCode.externalAbort;
     return result.ok ? ExitCode.ok : ExitCode.thresholdsFailed;
-  } catch (error) {
-    const code = String((error as { code?: unknown }).code);
-    if (
-      !(error instanceof PlannerInputError) &&
-      !['AL_UNKNOWN_PROFILE', 'AL_INVALID_RESULTS', 'AL_INVALID_CONFIG'].includes(code)
-    )
-      throw error;
-    reportError(error);
-    return ExitCode.invalidConfig;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  });
 }
 
 export function register(program: Command, run: (action: () => Promise<number>) => Promise<void>): void {
@@ -382,43 +258,16 @@ export function register(program: Command, run: (action: () => Promise<number>) 
     )
     .option('--validate-out <dir>', 'results root of the validation runs (default results)')
     .action((flags: PlanFlags) =>
-      run(async () => {
-        if (flags.validate) return validateAction(flags);
-        const { runPlan, jsonSafe } = await import('../../../planner/run-plan.ts');
-        const { PlannerInputError, PlanInputError } = await import('../../../planner/errors.ts');
-        const { reportError } = await import('../report-error.ts');
-        try {
+      run(() =>
+        withInputErrors(async () => {
           if ((flags.users === undefined) !== (flags.turnsPerMin === undefined)) {
+            const { PlanInputError } = await import('../../../planner/errors.ts');
             throw new PlanInputError('--users and --turns-per-min go together', {
               hint: 'Give both (peak = users x turns per minute / 60), or --peak-rps instead.',
             });
           }
-          const result = runPlan({
-            from: flags.from,
-            agentFrom: flags.agentFrom,
-            demandFile: flags.demand,
-            demandFlags: demandFlags(flags),
-            slo: flags.slo,
-            policyFile: flags.policy,
-            policyFlags: policyFlags(flags),
-            whatIf: flags.whatIf?.split(',').map((s) => s.trim()),
-            out: flags.out,
-          });
-          process.stdout.write(
-            flags.json
-              ? `${JSON.stringify(result.plan, jsonSafe, 2)}\n`
-              : formatPlan(result.plan, result.planMs),
-          );
-          if (result.outPath !== null && !flags.json) process.stdout.write(`wrote ${result.outPath}\n`);
-          return ExitCode.ok;
-        } catch (error) {
-          // Bad input (paths, demand, SLO, an unknown what-if profile) is exit 104, not a broken harness.
-          const code = (error as { code?: unknown }).code;
-          const inputCodes = ['AL_UNKNOWN_PROFILE', 'AL_INVALID_RESULTS'];
-          if (!(error instanceof PlannerInputError) && !inputCodes.includes(String(code))) throw error;
-          reportError(error);
-          return ExitCode.invalidConfig;
-        }
-      }),
+          return flags.validate ? validateAction(flags) : planAction(flags);
+        }),
+      ),
     );
 }

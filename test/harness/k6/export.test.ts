@@ -58,6 +58,7 @@ describe('exportK6Script for every shipped scenario', () => {
   });
 
   it("writes options that k6's executor and threshold rules accept", () => {
+    expect([...exported.keys()].sort()).toEqual(Object.keys(scenarios).sort());
     for (const [name, { script }] of exported) {
       const parsed = k6OptionsSchema.safeParse(optionsInScript(script));
       expect(parsed.success ? [] : [name, parsed.error.issues]).toEqual([]);
