@@ -1,23 +1,23 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalStack, type LocalStackHandle } from '../../harness/stack/local.ts';
+import { hashApiKey } from '../../reference-service/agent/auth.ts';
 import { describeWith } from '../harness/stack/support.ts';
 
 const apiKey = 'al_test_tight_0123456789abcdef';
 const requestsPerMin = 10;
 
 /** One tenant allowed 10 turns a minute; the placeholder model URL is replaced by the stack's. */
-function writeAgentConfig(): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'agentload-ratelimit-')), 'agent.json');
+function writeAgentConfig(dir: string): string {
+  const path = join(dir, 'agent.json');
   const config = {
     model: { baseUrl: 'http://127.0.0.1:9' },
     tenants: [
       {
         name: 'tight',
-        keyHashes: [createHash('sha256').update(apiKey).digest('hex')],
+        keyHashes: [hashApiKey(apiKey)],
         limits: { requestsPerMin, tokensPerMin: 1_000_000 },
       },
     ],
@@ -27,6 +27,7 @@ function writeAgentConfig(): string {
 }
 
 describeWith(['redis-server', 'haproxy'], 'rate limits across agent replicas', () => {
+  const configDir = mkdtempSync(join(tmpdir(), 'agentload-ratelimit-'));
   let stack: LocalStackHandle;
 
   beforeAll(async () => {
@@ -34,12 +35,13 @@ describeWith(['redis-server', 'haproxy'], 'rate limits across agent replicas', (
       agentReplicas: 2,
       loadTimeSec: 0,
       toolsLatencyScale: 0,
-      agentConfigPath: writeAgentConfig(),
+      agentConfigPath: writeAgentConfig(configDir),
       tenants: [{ name: 'tight', apiKey }],
     });
   });
   afterAll(async () => {
     await stack?.stop();
+    rmSync(configDir, { recursive: true, force: true });
   });
 
   it('accepts at most the limit when both replicas take one tenant concurrently', async () => {

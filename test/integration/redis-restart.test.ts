@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startLocalStack, type LocalStackHandle } from '../../harness/stack/local.ts';
 import { describeWith } from '../harness/stack/support.ts';
+import { sleep, waitFor } from '../support/service.ts';
 import { getSession, sendTurn } from './agent-client.ts';
 
 interface Ledger {
@@ -20,7 +21,7 @@ async function converse(stack: LocalStackHandle, sessions: string[], ledger: Led
         );
         ledger.statuses.push(reply?.status ?? 0);
         if (reply?.status === 200) ledger.acknowledged.get(session)!.push(message);
-        else await new Promise((r) => setTimeout(r, 50));
+        else await sleep(50);
       }
     }),
   );
@@ -47,17 +48,20 @@ describeWith(['redis-server', 'haproxy'], 'a Redis restart under traffic', () =>
     const stop = { now: false };
     const traffic = converse(stack, sessions, ledger, stop);
     const countOk = () => ledger.statuses.filter((s) => s === 200).length;
-    while (countOk() < 6) await new Promise((r) => setTimeout(r, 50));
-
-    await stack.control.kill('redis');
-    const gapStart = ledger.statuses.length;
-    await new Promise((r) => setTimeout(r, 2_000));
-    await stack.control.restart('redis');
-    const gap = ledger.statuses.slice(gapStart);
-    const okBefore = countOk();
-    while (countOk() < okBefore + 6) await new Promise((r) => setTimeout(r, 50));
-    stop.now = true;
-    await traffic;
+    let gap: number[];
+    try {
+      await waitFor(() => countOk() >= 6, 10_000, '6 turns acknowledged before the restart');
+      await stack.control.kill('redis');
+      const gapStart = ledger.statuses.length;
+      await sleep(2_000);
+      await stack.control.restart('redis');
+      gap = ledger.statuses.slice(gapStart);
+      const okBefore = countOk();
+      await waitFor(() => countOk() >= okBefore + 6, 10_000, '6 more turns acknowledged after the restart');
+    } finally {
+      stop.now = true;
+      await traffic;
+    }
 
     expect(gap).toContain(503);
     expect(ledger.statuses.filter((s) => s !== 200 && s !== 503)).toEqual([]);

@@ -11,21 +11,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { quantile, recordFigure, round } from '../support/audit-figures.ts';
-import { chatCalls, metricValue, startService, type Service } from '../support/service.ts';
+import { chatCalls, metricValue, startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const openMs = 30_000;
 const minVolume = 5;
 const clock = { nowMs: 1_000_000 };
 
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     nowMs: () => clock.nowMs,
     tune: (raw) => {
       raw.retry = { maxAttempts: 1 };
@@ -36,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.stop();
 });
 
 interface Turn {

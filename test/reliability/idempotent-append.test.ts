@@ -14,26 +14,22 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningAgent } from '../../reference-service/agent/start.ts';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { recordFigure } from '../support/audit-figures.ts';
-import { chatCalls, startService, type Service } from '../support/service.ts';
+import { chatCalls, startServiceOnRedis, type RedisService } from '../support/service.ts';
 
-let redis: TestRedis;
 let probe: Redis;
-let svc: Service;
+let svc: RedisService;
 let replicas: RunningAgent[];
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  probe = new Redis(redis.url);
-  svc = await startService({ redisUrl: redis.url });
+  svc = await startServiceOnRedis();
+  probe = new Redis(svc.redis.url);
   replicas = [svc.agent, await svc.addReplica('agent-1')];
 });
 
 afterAll(async () => {
   probe?.disconnect();
   await svc?.close();
-  await redis?.stop();
 });
 
 function keyed(agent: RunningAgent, session: string, key: string, message: string): Promise<Response> {

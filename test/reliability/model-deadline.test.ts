@@ -12,9 +12,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, parseSse } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { recordFigure, round } from '../support/audit-figures.ts';
-import { metricValue, startService, waitFor, type Service } from '../support/service.ts';
+import { metricValue, startServiceOnRedis, waitFor, type RedisService } from '../support/service.ts';
 
 const firstTokenMs = 400;
 const maxAttempts = 2;
@@ -22,13 +21,10 @@ const maxDelayMs = 50;
 const deadlineMs = maxAttempts * firstTokenMs + maxDelayMs;
 const marginMs = 4_000;
 
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     tune: (raw) => {
       raw.timeouts = { modelFirstTokenMs: firstTokenMs, modelIdleMs: 400, modelTotalMs: 10_000 };
       raw.retry = { maxAttempts, baseDelayMs: 10, maxDelayMs };
@@ -40,7 +36,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.stop();
 });
 
 describe('R5 model latency and hang', () => {

@@ -11,20 +11,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../reference-service/agent/auth.ts';
 import { call, keys } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { quantile, recordFigure, round } from '../support/audit-figures.ts';
-import { startService, type Service } from '../support/service.ts';
+import { startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const noisyKey = 'noisy-tenant-key-01';
 const noisyPerMin = 20;
 
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     tune: (raw) => {
       raw.tenants.push({
         name: 'noisy',
@@ -37,7 +33,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.stop();
 });
 
 interface Sample {

@@ -11,20 +11,16 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, parseSse } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { recordFigure, round } from '../support/audit-figures.ts';
-import { startService, waitFor, type Service } from '../support/service.ts';
+import { startServiceOnRedis, waitFor, type RedisService } from '../support/service.ts';
 
 const maxInFlight = 4;
 const waves = 3;
 
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     modelLatencyMultiplier: 10,
     tune: (raw) => {
       raw.caps = { maxInFlight };
@@ -34,7 +30,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.stop();
 });
 
 interface Outcome {

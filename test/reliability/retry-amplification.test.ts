@@ -11,21 +11,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import type { RecordedRequest } from '../support/http-recorder.ts';
 import { recordFigure, round } from '../support/audit-figures.ts';
-import { startService, type Service } from '../support/service.ts';
+import { startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const maxAttempts = 3;
 const baseDelayMs = 400;
 
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     modelMaxConcurrentRequests: 2,
     tune: (raw) => {
       raw.retry = { maxAttempts, baseDelayMs, maxDelayMs: 2_000, maxRetryAfterMs: 5_000 };
@@ -36,7 +32,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.stop();
 });
 
 /** Sends `n` turns at once, each with its own request id; returns the ids and the wall time. */

@@ -13,9 +13,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../reference-service/agent/auth.ts';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { recordFigure, round } from '../support/audit-figures.ts';
-import { startService, waitFor, type Service } from '../support/service.ts';
+import { startServiceOnRedis, waitFor, type RedisService } from '../support/service.ts';
 
 const capacityTokens = 600;
 const burstKey = 'tpm-burst-key-0001';
@@ -26,15 +25,11 @@ const maxTokens = 64;
 // estimateTokens: ceil(chars / 4) for the system prompt and the message; no history on a new session.
 const chargeTokens = Math.ceil(systemPrompt.length / 4) + Math.ceil(message.length / 4) + maxTokens;
 
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 let probe: Redis;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  probe = new Redis(redis.url);
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     tune: (raw) => {
       raw.model.systemPrompt = systemPrompt;
       raw.caps = { maxTokens, defaultMaxTokens: 16, maxMessageChars: 400, historyTokenBudget: 100 };
@@ -50,12 +45,12 @@ beforeAll(async () => {
       }
     },
   });
+  probe = new Redis(svc.redis.url);
 });
 
 afterAll(async () => {
   probe?.disconnect();
   await svc?.close();
-  await redis?.stop();
 });
 
 describe('R2 tokens-per-minute debited before the model call', () => {

@@ -20,9 +20,8 @@ import { createAuthenticator, hashApiKey } from '../../reference-service/agent/a
 import { parseAgentConfig } from '../../reference-service/agent/config.ts';
 import type { RunningAgent } from '../../reference-service/agent/start.ts';
 import { call, keys } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { quantile, recordFigure, round, timingSamples } from '../support/audit-figures.ts';
-import { chatCalls, startService, type Service } from '../support/service.ts';
+import { chatCalls, startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const compares = vi.hoisted(() => ({ calls: 0, lengths: new Set<number>() }));
 vi.mock('node:crypto', async (importOriginal) => {
@@ -38,16 +37,12 @@ vi.mock('node:crypto', async (importOriginal) => {
 const oldKey = 'al_test_rotating_old_0000000001';
 const newKey = 'al_test_rotating_new_0000000002';
 
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 let revoking: RunningAgent;
 let probe: Redis;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  probe = new Redis(redis.url);
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     tune: (raw) => {
       raw.caps = { bodyLimitBytes: 8_192 };
       raw.tenants.push({
@@ -57,6 +52,7 @@ beforeAll(async () => {
       });
     },
   });
+  probe = new Redis(svc.redis.url);
   // The old key is revoked: its hash leaves the config, and the replica is rolled.
   const tenants = svc.raw.tenants.map((t) =>
     t.name === 'rotating' ? { ...t, keyHashes: [hashApiKey(newKey)] } : t,
@@ -68,7 +64,6 @@ beforeAll(async () => {
 afterAll(async () => {
   probe?.disconnect();
   await svc?.close();
-  await redis?.stop();
 });
 
 const acme = keys.acme;

@@ -17,21 +17,17 @@ import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../reference-service/agent/auth.ts';
 import { keys } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { fuzzRunsPerRoute, recordFigure } from '../support/audit-figures.ts';
-import { startService, type Service } from '../support/service.ts';
+import { startServiceOnRedis, type RedisService } from '../support/service.ts';
 import { bodyArb, header, headersArb, headersOf, idArb } from '../support/agent-arbitraries.ts';
 
 const runs = fuzzRunsPerRoute(200);
 const seed = Number(process.env.AGENTLOAD_FUZZ_SEED ?? 20_260_101);
 const fuzzKey = 'fuzz-tenant-key-0001';
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     withTools: true,
     modelLatencyMultiplier: 0.01,
     tune: (raw) => {
@@ -47,7 +43,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.stop();
 });
 
 interface RouteSpec {

@@ -13,9 +13,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, keys } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { recordFigure } from '../support/audit-figures.ts';
-import { startService, type Service } from '../support/service.ts';
+import { startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const email = 'jane.canary@example.com';
 const phone = '+1 415 555 2671';
@@ -34,13 +33,10 @@ const canaries = [
   messageMarker,
 ];
 
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     withTools: true,
     tune: (raw) => {
       raw.retry = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 };
@@ -50,7 +46,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.close();
-  await redis?.stop();
 });
 
 async function metricsText(): Promise<string> {

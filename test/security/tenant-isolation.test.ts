@@ -15,9 +15,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../reference-service/agent/auth.ts';
 import { call, keys } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { recordFigure } from '../support/audit-figures.ts';
-import { startService, type Service } from '../support/service.ts';
+import { startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const initechKey = 'initech-key-000001';
 const canary = `CANARY-${randomBytes(6).toString('hex')}`;
@@ -35,16 +34,12 @@ const guessedIds = [
 ];
 const illFormedIds = ['..%2Freal-0', '%7Bal%3Aacme%7D%3As%3Areal-0', 'real 0', 'x'.repeat(129)];
 
-let redis: TestRedis;
-let svc: Service;
+let svc: RedisService;
 let probe: Redis;
 const acmeAnswers: string[] = [];
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  probe = new Redis(redis.url);
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     tune: (raw) => {
       raw.tenants.push({
         name: 'initech',
@@ -53,6 +48,7 @@ beforeAll(async () => {
       });
     },
   });
+  probe = new Redis(svc.redis.url);
   for (const [i, id] of realIds.entries()) {
     const res = await call(svc.agent, `/v1/sessions/${id}/turns`, {
       body: { message: `my secret is ${canary}`, max_tokens: 16 },
@@ -65,7 +61,6 @@ beforeAll(async () => {
 afterAll(async () => {
   probe?.disconnect();
   await svc?.close();
-  await redis?.stop();
 });
 
 describe('S1 cross-tenant access matrix', () => {

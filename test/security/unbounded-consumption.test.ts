@@ -17,9 +17,8 @@ import { hashApiKey } from '../../reference-service/agent/auth.ts';
 import type { RunningAgent } from '../../reference-service/agent/start.ts';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
 import { startFakeModel, type FakeModel } from '../reference-service/agent/helpers/fake-model.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { recordFigure } from '../support/audit-figures.ts';
-import { startService, type Service } from '../support/service.ts';
+import { startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const maxToolIterations = 4;
 const maxTokens = 64;
@@ -28,18 +27,14 @@ const historyMaxTurns = 3;
 const cappedKey = 'capped-tenant-key-01';
 const maxSessions = 10;
 
-let redis: TestRedis;
 let probe: Redis;
 let fake: FakeModel;
-let svc: Service;
+let svc: RedisService;
 let second: RunningAgent;
 
 beforeAll(async () => {
-  redis = await startTestRedis();
-  probe = new Redis(redis.url);
   fake = await startFakeModel();
-  svc = await startService({
-    redisUrl: redis.url,
+  svc = await startServiceOnRedis({
     modelUrl: fake.url,
     withTools: true,
     tune: (raw) => {
@@ -58,6 +53,7 @@ beforeAll(async () => {
       });
     },
   });
+  probe = new Redis(svc.redis.url);
   second = await svc.addReplica('agent-1');
 });
 
@@ -65,7 +61,6 @@ afterAll(async () => {
   probe?.disconnect();
   await svc?.close();
   await fake?.close();
-  await redis?.stop();
 });
 
 interface ChatBody {

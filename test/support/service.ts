@@ -10,6 +10,7 @@ import {
   fastProfile,
   type LogCapture,
 } from '../reference-service/agent/helpers/agent-stack.ts';
+import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
 import { startHttpRecorder, type HttpRecorder } from './http-recorder.ts';
 
 /**
@@ -95,6 +96,31 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       await tools?.close();
     },
   };
+}
+
+/** A service on a fresh redis-server of its own; `close()` stops both. */
+export interface RedisService extends Service {
+  redis: TestRedis;
+}
+
+export async function startServiceOnRedis(
+  options: Omit<ServiceOptions, 'redisUrl' | 'store'> = {},
+): Promise<RedisService> {
+  const redis = await startTestRedis();
+  try {
+    const svc = await startService({ ...options, redisUrl: redis.url });
+    return {
+      ...svc,
+      redis,
+      close: async () => {
+        await svc.close();
+        await redis.stop();
+      },
+    };
+  } catch (error) {
+    await redis.stop();
+    throw error;
+  }
 }
 
 /** One value from the agent's /metrics (the first series whose line starts with `prefix`); 0 when absent. */

@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { runTurn, type TurnResult, type TurnSink } from '../agent-loop.ts';
+import { runTurn, type TurnSink } from '../agent-loop.ts';
 import type { TenantConfig } from '../config.ts';
 import { errorBody } from '../errors.ts';
 import type { ChatMessage } from '../model-client.ts';
@@ -69,12 +69,7 @@ export async function streamTurn(
   };
   const usage = zeroUsage();
   try {
-    const result = await runTurn(
-      { messages: turn.messages, maxTokens: turn.maxTokens, requestId: req.id, signal, usage },
-      rt.loop,
-      sink,
-    );
-    const record = await store(rt, turn, result);
+    const record = await runAndStore(req, rt, turn, sink, signal, usage);
     sse.event(doneEvent(turn.sessionId, record), 'done');
     sse.finish();
   } catch (error) {
@@ -103,12 +98,7 @@ export async function jsonTurn(
   const usage = zeroUsage();
   const quiet: TurnSink = { tool: () => undefined, content: () => undefined };
   try {
-    const result = await runTurn(
-      { messages: turn.messages, maxTokens: turn.maxTokens, requestId: req.id, signal, usage },
-      rt.loop,
-      quiet,
-    );
-    const record = await store(rt, turn, result);
+    const record = await runAndStore(req, rt, turn, quiet, signal, usage);
     return reply.send(jsonBody(turn.sessionId, record));
   } catch (error) {
     let mapped: unknown = error;
@@ -138,7 +128,20 @@ export function replayTurn(
   return reply;
 }
 
-async function store(rt: AgentRuntime, turn: AdmittedTurn, result: TurnResult): Promise<TurnRecord> {
+/** Runs the agent loop for an admitted turn (tokens go to `sink`) and stores its answer. */
+async function runAndStore(
+  req: FastifyRequest,
+  rt: AgentRuntime,
+  turn: AdmittedTurn,
+  sink: TurnSink,
+  signal: AbortSignal,
+  usage: Usage,
+): Promise<TurnRecord> {
+  const result = await runTurn(
+    { messages: turn.messages, maxTokens: turn.maxTokens, requestId: req.id, signal, usage },
+    rt.loop,
+    sink,
+  );
   const record = await rt.store.appendTurn(
     turn.tenant.name,
     turn.sessionId,

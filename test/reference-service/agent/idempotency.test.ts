@@ -8,6 +8,7 @@ import {
   type AgentStack,
 } from './helpers/agent-stack.ts';
 import { startTestRedis, type TestRedis } from './helpers/redis-server.ts';
+import { waitFor } from '../../support/service.ts';
 
 let redis: TestRedis;
 let stack: AgentStack;
@@ -21,14 +22,6 @@ afterAll(async () => {
   await stack?.close();
   await redis?.stop();
 });
-
-async function waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('Idempotency-Key on turns (Redis store)', () => {
   it('replays the stored answer and calls the model only once', async () => {

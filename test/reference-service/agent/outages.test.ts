@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, keys, modelRequestCount, startAgentStack, type AgentStack } from './helpers/agent-stack.ts';
+import { metricValue } from '../../support/service.ts';
 import { startTestRedis, type TestRedis } from './helpers/redis-server.ts';
 
 let redis: TestRedis;
@@ -29,12 +30,6 @@ afterAll(async () => {
   await stack?.close();
   await redis?.stop();
 });
-
-async function metricValue(name: string): Promise<number> {
-  const text = await (await call(stack.agent, '/metrics', { key: null })).text();
-  const line = text.split('\n').find((l) => l.startsWith(name));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
 
 interface TurnJson {
   degraded: boolean;
@@ -75,17 +70,19 @@ describe('when the model server is down', () => {
       await call(stack.agent, '/v1/sessions/down-1/turns', { body: { message: 'hello' } })
     ).json()) as TurnJson;
     expect(first.degraded).toBe(true);
-    expect(await metricValue('agent_model_breaker_state{state="open"')).toBe(1);
-    expect(await metricValue('agent_breaker_open')).toBe(1);
+    expect(await metricValue(stack.agent, 'agent_model_breaker_state{state="open"')).toBe(1);
+    expect(await metricValue(stack.agent, 'agent_breaker_open')).toBe(1);
 
-    const shortCircuits = await metricValue('agent_model_calls_total{outcome="breaker_open"');
+    const shortCircuits = await metricValue(stack.agent, 'agent_model_calls_total{outcome="breaker_open"');
     const streamed = await call(stack.agent, '/v1/sessions/down-1/turns', {
       body: { message: 'still there?', stream: true },
     });
     const text = await streamed.text();
     expect(text).toContain('temporarily unavailable');
     expect(text).toContain('"degraded":true');
-    expect(await metricValue('agent_model_calls_total{outcome="breaker_open"')).toBe(shortCircuits + 1);
+    expect(await metricValue(stack.agent, 'agent_model_calls_total{outcome="breaker_open"')).toBe(
+      shortCircuits + 1,
+    );
 
     await stack.model.faults.restart({ loadTimeSec: 0 });
     const callsBefore = await modelRequestCount(stack.model);
@@ -101,7 +98,7 @@ describe('when the model server is down', () => {
       await call(stack.agent, '/v1/sessions/down-1/turns', { body: { message: 'and now?', max_tokens: 4 } })
     ).json()) as TurnJson;
     expect(probe.degraded).toBe(false);
-    expect(await metricValue('agent_model_breaker_state{state="closed"')).toBe(1);
+    expect(await metricValue(stack.agent, 'agent_model_breaker_state{state="closed"')).toBe(1);
     expect(await modelRequestCount(stack.model)).toBe(callsBefore + 1);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../../reference-service/agent/store/memory-store.ts';
+import { waitFor } from '../../support/service.ts';
 import { call, keys, parseSse, startAgentStack, type AgentStack } from './helpers/agent-stack.ts';
 
 let stack: AgentStack | null = null;
@@ -8,14 +9,6 @@ afterEach(async () => {
   await stack?.close();
   stack = null;
 });
-
-async function waitFor(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function streamTurn(s: AgentStack, sessionId: string, maxTokens: number): Promise<string> {
   return call(s.agent, `/v1/sessions/${sessionId}/turns`, {
