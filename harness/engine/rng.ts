@@ -21,7 +21,8 @@ export interface Rng {
   readonly seed: number;
 }
 
-function mulberry32(seed: number): () => number {
+/** mulberry32: uniform in [0, 1) from a 32-bit state; shared by every seeded stream in the project. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InvalidConfigError, type ValidationIssue } from '../../harness/errors.ts';
+import { deepFreeze } from '../../harness/config/deep-freeze.ts';
 
 /**
  * The agent service's whole configuration: one file (JSON or YAML), validated once, frozen and
@@ -190,14 +191,6 @@ function crossFieldIssues(config: Parsed): ValidationIssue[] {
     issues.push({ path: 'caps.defaultMaxTokens', message: 'must not exceed caps.maxTokens' });
   }
   return issues;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** Validates raw config (every problem at once, with paths) and returns it frozen. */

@@ -4,6 +4,8 @@
  * seed and the same prompt give the same output on every run and every replica.
  * Generator: mulberry32 (32-bit state); seeds are mixed with FNV-1a.
  */
+import { mulberry32 } from '../../harness/engine/rng.ts';
+
 export interface SimRng {
   /** Uniform in [0, 1). */
   next(): number;
@@ -12,14 +14,7 @@ export interface SimRng {
 }
 
 export function createSimRng(seed: number): SimRng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (minIncl, maxIncl) => minIncl + Math.floor(next() * (maxIncl - minIncl + 1)),

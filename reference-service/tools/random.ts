@@ -3,6 +3,8 @@
  * latency draws (not for cryptography). Each stream is derived from (seed, name), so one tool's draws
  * do not depend on how often another tool was called.
  */
+import { mulberry32 } from '../../harness/engine/rng.ts';
+
 export interface Random {
   /** Uniform in [0, 1). */
   next(): number;
@@ -19,15 +21,9 @@ export function hash32(text: string): number {
 }
 
 export function createRandom(seed: number, stream = ''): Random {
-  let state = (hash32(`${seed}:${stream}`) ^ seed) >>> 0;
+  const next = mulberry32((hash32(`${seed}:${stream}`) ^ seed) >>> 0);
   return {
-    next(): number {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
+    next,
   };
 }
 

@@ -6,6 +6,7 @@
  * on top of Retry-After, not maxed with it: every client that got the same Retry-After would
  * otherwise come back in the same millisecond and overload the server again.
  */
+import { mulberry32 } from '../../../harness/engine/rng.ts';
 export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
@@ -36,16 +37,7 @@ export function parseRetryAfterMs(value: string | null | undefined, nowMs: numbe
 }
 
 /** Deterministic PRNG (mulberry32) so jitter is seeded: same seed, same delays. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
