@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { Pool } from 'undici';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRealClock } from '../harness/engine/clock.ts';
@@ -48,7 +49,7 @@ const BODY = {
 };
 const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer bench' };
 
-type Tool = 'agentload' | 'agentload-executor' | 'node-http' | 'autocannon' | 'timer-wake';
+type Tool = 'agentload' | 'agentload-executor' | 'node-http' | 'autocannon' | 'timer-wake' | 'undici';
 type Mode = 'rate' | 'max' | 'burst';
 interface WorkerConfig {
   tool: Tool;
@@ -229,6 +230,50 @@ async function autocannonWorker(cfg: WorkerConfig, durationSec: number): Promise
 }
 
 /**
+ * The floor of a client on undici: Pool.dispatch of the same request with a handler that does
+ * nothing (no SSE parsing, no timestamps, no per-turn timer), closed loop only.
+ */
+async function undiciWorker(cfg: WorkerConfig, durationSec: number): Promise<Measured> {
+  const pool = new Pool(cfg.url, { connections: CONNECTIONS, pipelining: 1 });
+  const body = JSON.stringify(BODY);
+  let requests = 0;
+  let errors = 0;
+  const once = (): Promise<void> =>
+    new Promise((resolve) => {
+      let status = 0;
+      pool.dispatch(
+        { path: PATH, method: 'POST', headers: HEADERS, body },
+        {
+          onRequestStart: () => undefined,
+          onResponseStart: (_c, statusCode) => void (status = statusCode),
+          onResponseData: () => undefined,
+          onResponseEnd: () => {
+            if (status !== 200) errors++;
+            resolve();
+          },
+          onResponseError: () => {
+            errors++;
+            resolve();
+          },
+        },
+      );
+    });
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const endMs = t0 + durationSec * 1000;
+  const loop = async (): Promise<void> => {
+    while (performance.now() < endMs) {
+      await once();
+      requests++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (performance.now() - t0) / 1000 };
+  await pool.close();
+  return measured;
+}
+
+/**
  * What one sleep and wake-up costs an otherwise idle Node process here: a bare setTimeout(1) loop
  * (`requests` = wakes). Evenly paced sending pays about one per request at 2,000 req/s.
  */
@@ -255,6 +300,7 @@ async function worker(cfg: WorkerConfig): Promise<void> {
     'node-http': nodeHttpWorker,
     autocannon: autocannonWorker,
     'timer-wake': timerWakeWorker,
+    undici: undiciWorker,
   };
   const run = workers[cfg.tool];
   await run(cfg, WARMUP_SEC);
@@ -354,7 +400,7 @@ async function parent(): Promise<void> {
       rate[tool] = await measureWorker({ tool, mode: 'rate', url: server.url }, server);
     }
     const burst = await measureWorker({ tool: 'agentload', mode: 'burst', url: server.url }, server);
-    for (const tool of ['agentload', 'autocannon'] as const) {
+    for (const tool of ['agentload', 'undici', 'autocannon'] as const) {
       max[tool] = await measureWorker({ tool, mode: 'max', url: server.url }, server);
     }
     const wake = await measureWorker({ tool: 'timer-wake', mode: 'rate', url: server.url }, server);
@@ -384,6 +430,7 @@ async function parent(): Promise<void> {
     );
     const maxRows = [
       row('agentload client', max['agentload']!, peerMax),
+      row('undici Pool, no-op handler', max['undici']!, peerMax),
       row('autocannon', peerMax!, peerMax),
     ];
     if (typeof wrk === 'string') console.log(wrk);
