@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { InvalidConfigError } from '../errors.ts';
 import { containerStackOptionsSchema } from './container-options.ts';
-import { httpProbe, redisProbe } from './container-specs.ts';
+import { httpProbe, listeningLine } from './container-specs.ts';
+import { redisProbe, redisReadyLine } from './redis-server.ts';
 import type { ComposePorts } from './compose-files.ts';
 import type { BaseImages } from './container-images.ts';
 import type { ComponentKind } from './types.ts';
 
 const host = '127.0.0.1';
-const listeningLine = /"event":"listening"/;
 
 /**
  * `--stack compose`: docker-compose.gpu.yml (real TGI), or with docker-compose.sim.yml (the
@@ -77,7 +77,7 @@ export function composeServices(options: ComposeStackOptions, ports: ComposePort
       port: ports.redis,
       url: `redis://${host}:${ports.redis}`,
       probe: redisProbe(host, ports.redis),
-      readyLog: /Ready to accept connections/,
+      readyLog: redisReadyLine,
     },
     {
       service: 'tools',

@@ -37,6 +37,7 @@ import {
 } from './compose-options.ts';
 import { guardOnExit, unguard } from './exit-guard.ts';
 import { demoTenants } from './local.ts';
+import { metricsUrls } from './metrics-urls.ts';
 import { allocatePorts } from './ports.ts';
 import type { StackHandle } from './types.ts';
 
@@ -255,7 +256,6 @@ class ComposeStack {
   handle(): ComposeStackHandle {
     const { ports, stackId, adminToken, profileName, gpus } = this.setup;
     const url = (port: number) => `http://${host}:${port}`;
-    const list = this.components;
     return {
       kind: 'compose',
       stackId,
@@ -267,13 +267,7 @@ class ComposeStack {
       modelUrls: [url(ports.model)],
       toolsUrl: url(ports.tools),
       redisUrl: `redis://${host}:${ports.redis}`,
-      metricsUrls: list
-        .filter((c) => c.kind !== 'redis')
-        .map((c) => ({
-          id: c.id,
-          kind: c.kind,
-          url: c.kind === 'haproxy' ? `${url(ports.stats)}/metrics` : `${c.url}/metrics`,
-        })),
+      metricsUrls: metricsUrls(this.components, url(ports.stats)),
       tenants: [...(this.options.tenants ?? demoTenants)],
       // The simulator's fault API takes it; the compose file's tools service runs without one.
       adminToken: this.options.modelServer === 'sim' ? adminToken : null,

@@ -1,6 +1,7 @@
 import type { ContainerSpec } from './container-component.ts';
 import type { TgiOptions } from './container-options.ts';
-import { httpStatus, redisCommand } from './readiness.ts';
+import { httpStatus } from './readiness.ts';
+import { redisProbe, redisReadyLine, redisServerArgs } from './redis-server.ts';
 
 /** What every app container shares: the image, the host its ports bind, the start deadline. */
 export interface AppContext {
@@ -10,14 +11,10 @@ export interface AppContext {
 }
 
 /** The line `agentload agent|tools|model-server` prints once it serves. */
-const listeningLine = /"event":"listening"/;
+export const listeningLine = /"event":"listening"/;
 
 export function httpProbe(host: string, port: number, path: string): () => Promise<boolean> {
   return async () => (await httpStatus(`http://${host}:${port}${path}`)) === 200;
-}
-
-export function redisProbe(host: string, port: number): () => Promise<boolean> {
-  return async () => (await redisCommand(host, port, 'PING')).startsWith('+PONG');
 }
 
 /** An agentload CLI command in the app image; Docker's HEALTHCHECK reads AGENTLOAD_HEALTH_URL. */
@@ -38,26 +35,12 @@ function appSpec(
   };
 }
 
-/** AOF with fsync on every write, in the container's /data: a restart loses no acknowledged turn. */
+/** The AOF lives in the container's /data. */
 export function redisSpec(ctx: AppContext, image: string, port: number): ContainerSpec {
   return {
     image,
-    command: [
-      'redis-server',
-      '--port',
-      String(port),
-      '--bind',
-      ctx.host,
-      '--dir',
-      '/data',
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-      '--save',
-      '',
-    ],
-    readyLog: /Ready to accept connections/,
+    command: ['redis-server', ...redisServerArgs(ctx.host, port, '/data')],
+    readyLog: redisReadyLine,
     probe: redisProbe(ctx.host, port),
     startupTimeoutMs: ctx.startTimeoutMs,
   };

@@ -32,8 +32,9 @@ import { guardOnExit, unguard } from './exit-guard.ts';
 import { agentAndModelProxies, renderHaproxyConfig } from './haproxy-config.ts';
 import { demoTenants } from './local.ts';
 import type { StartOptions } from './local-components.ts';
+import { metricsUrls } from './metrics-urls.ts';
 import { allocatePort, allocatePorts } from './ports.ts';
-import { httpStatus, waitUntil } from './readiness.ts';
+import { startReplica } from './replica-control.ts';
 import type { StackHandle } from './types.ts';
 
 /** A container stack's handle: the StackHandle contract plus what cleanup checks need. */
@@ -235,26 +236,10 @@ export class ContainerStack {
   async createReplica(kind: 'agent' | 'model', options: StartOptions): Promise<ContainerComponent> {
     const port = await allocatePort(host);
     const component = kind === 'agent' ? this.agent(port) : this.modelServer(port);
-    const list = kind === 'agent' ? this.agents : this.models;
-    try {
-      // Started outside HAProxy's config: it joins the rotation only once it is ready.
-      list.push(component);
-      await component.start(options);
-      if (kind === 'agent') {
-        await waitUntil(
-          async () => ((await httpStatus(`${component.url}/readyz`)) === 200 ? true : undefined),
-          {
-            description: `${component.id} /readyz`,
-            timeoutMs: this.options.startTimeoutMs,
-            intervalMs: 100,
-          },
-        );
-      }
-    } catch (error) {
-      this.forget(component);
-      await component.remove().catch(() => undefined);
-      throw error;
-    }
+    await startReplica(component, kind === 'agent' ? this.agents : this.models, options, {
+      readyTimeoutMs: this.options.startTimeoutMs,
+      discard: () => component.remove().catch(() => undefined),
+    });
     this.options.onProgress?.(`${component.id} started on port ${port}`);
     return component;
   }
@@ -297,12 +282,7 @@ export class ContainerStack {
         ? options.tgi.gpus
         : profile.tensorParallel;
     const modelUrls = () => this.models.map((m) => m.url);
-    const metricsUrls = () =>
-      this.components().flatMap((c) => {
-        if (c.kind === 'redis') return [];
-        const url = c.kind === 'haproxy' ? `http://${host}:${this.ports.stats}/metrics` : `${c.url}/metrics`;
-        return [{ id: c.id, kind: c.kind, url }];
-      });
+    const metrics = () => metricsUrls(this.components(), `http://${host}:${this.ports.stats}`);
     return {
       kind: 'containers',
       stackId: this.stackId,
@@ -321,7 +301,7 @@ export class ContainerStack {
       toolsUrl: this.tools.url,
       redisUrl: this.redis.url,
       get metricsUrls() {
-        return metricsUrls();
+        return metrics();
       },
       tenants: [...(options.tenants ?? demoTenants)],
       adminToken: this.adminToken,

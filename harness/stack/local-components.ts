@@ -2,14 +2,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { StackStartError } from '../errors.ts';
 import { ManagedProcess, type SpawnSpec } from './managed-process.ts';
-import {
-  findListeningLine,
-  httpStatus,
-  logTail,
-  NotReadyError,
-  redisCommand,
-  waitUntil,
-} from './readiness.ts';
+import { findListeningLine, httpStatus, logTail, NotReadyError, waitUntil } from './readiness.ts';
+import { redisProbe, redisServerArgs } from './redis-server.ts';
 import type { ComponentInfo, ComponentKind } from './types.ts';
 
 export interface ComponentRuntime {
@@ -180,7 +174,7 @@ export class NodeComponent extends LocalComponent {
   }
 }
 
-/** redis-server with AOF fsync on every write, so a restart loses no acknowledged turn. */
+/** redis-server (redisServerArgs: AOF, fsync on every write) with its AOF in the stack's directory. */
 export class RedisComponent extends LocalComponent {
   constructor(
     port: number,
@@ -198,30 +192,13 @@ export class RedisComponent extends LocalComponent {
   protected spawnSpec(): SpawnSpec {
     return {
       command: this.binary,
-      args: [
-        '--port',
-        String(this.port),
-        '--bind',
-        this.rt.host,
-        '--dir',
-        this.dataDir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
-        '',
-        '--daemonize',
-        'no',
-        '--logfile',
-        '',
-      ],
+      args: [...redisServerArgs(this.rt.host, this.port, this.dataDir), '--daemonize', 'no', '--logfile', ''],
       cwd: this.dataDir,
       logPath: this.logPath,
     };
   }
 
-  protected async isReady(): Promise<boolean> {
-    return (await redisCommand(this.rt.host, this.port, 'PING')).startsWith('+PONG');
+  protected isReady(): Promise<boolean> {
+    return redisProbe(this.rt.host, this.port)();
   }
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { LocalStack } from './local.ts';
+import { metricsUrls } from './metrics-urls.ts';
 import type { ComponentInfo, ComponentKind, StackHandle, Tenant } from './types.ts';
 
 /** A local stack's handle: the StackHandle contract plus where to look when something goes wrong. */
@@ -38,12 +39,7 @@ export function buildLocalHandle(stack: LocalStack, tenants: readonly Tenant[]):
     toolsUrl: stack.tools.url,
     redisUrl: stack.redis?.url ?? null,
     get metricsUrls() {
-      return stack.components().flatMap((c) => {
-        if (c.kind === 'redis') return [];
-        const url =
-          c.kind === 'haproxy' ? `http://${options.host}:${stack.ports.stats}/metrics` : `${c.url}/metrics`;
-        return [{ id: c.id, kind: c.kind, url }];
-      });
+      return metricsUrls(stack.components(), `http://${options.host}:${stack.ports.stats}`);
     },
     tenants: [...tenants],
     adminToken: stack.adminToken,

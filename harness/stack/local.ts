@@ -23,6 +23,7 @@ import {
 import { type LocalStackPlan, planLocalStack } from './local-plan.ts';
 import { allocatePort, allocatePorts } from './ports.ts';
 import { httpStatus, logTail, waitUntil } from './readiness.ts';
+import { startReplica } from './replica-control.ts';
 import { reapStaleStacks, StackRegistry } from './stack-registry.ts';
 import type { Tenant } from './types.ts';
 
@@ -263,27 +264,11 @@ export class LocalStack {
   async createReplica(kind: 'agent' | 'model', options: { loadTimeSec?: number }): Promise<LocalComponent> {
     const port = await allocatePort(this.options.host);
     const component = kind === 'agent' ? this.agent(port) : this.modelServer(port);
-    const list = kind === 'agent' ? this.agents : this.models;
-    try {
-      // Started outside the balancer's config: it joins the rotation only once it is ready.
-      list.push(component);
-      await component.start(options);
-      if (kind === 'agent') {
-        await waitUntil(
-          async () => ((await httpStatus(`${component.url}/readyz`)) === 200 ? true : undefined),
-          {
-            description: `${component.id} /readyz`,
-            timeoutMs: this.options.startTimeoutMs,
-            intervalMs: 100,
-            process: component.process,
-          },
-        );
-      }
-    } catch (error) {
-      this.forget(component);
-      await component.kill();
-      throw error;
-    }
+    await startReplica(component, kind === 'agent' ? this.agents : this.models, options, {
+      readyTimeoutMs: this.options.startTimeoutMs,
+      process: component.process,
+      discard: () => component.kill(),
+    });
     this.options.onProgress?.(`${component.id} started on port ${port}`);
     return component;
   }

@@ -1,6 +1,8 @@
 import type { AgentloadError } from '../errors.ts';
 import { StackControlError } from './errors.ts';
 import type { StartOptions } from './local-components.ts';
+import type { ManagedProcess } from './managed-process.ts';
+import { httpStatus, waitUntil } from './readiness.ts';
 import type { ComponentInfo, ComponentKind, StackControl } from './types.ts';
 
 /** What the control API does to one component: a local process or a container. */
@@ -13,6 +15,39 @@ export interface ControlledComponent {
   resume(): void | Promise<void>;
   restart(stopGraceMs: number, options?: StartOptions): Promise<void>;
   stop(stopGraceMs: number): Promise<void>;
+}
+
+/**
+ * Starts a new replica for createReplica: it goes into `list` (the balancer's config reads it on the
+ * next reload, so it joins the rotation only once it is ready); an agent must also answer /readyz
+ * (Redis and the model reachable). On failure it leaves `list` and `discard` releases it.
+ */
+export async function startReplica<C extends { id: string; kind: ComponentKind; url: string }>(
+  component: C & { start(options: StartOptions): Promise<void> },
+  list: C[],
+  options: StartOptions,
+  how: { readyTimeoutMs: number; process?: ManagedProcess; discard: () => Promise<void> },
+): Promise<void> {
+  list.push(component);
+  try {
+    await component.start(options);
+    if (component.kind === 'agent') {
+      await waitUntil(
+        async () => ((await httpStatus(`${component.url}/readyz`)) === 200 ? true : undefined),
+        {
+          description: `${component.id} /readyz`,
+          timeoutMs: how.readyTimeoutMs,
+          intervalMs: 100,
+          ...(how.process ? { process: how.process } : {}),
+        },
+      );
+    }
+  } catch (error) {
+    const i = list.indexOf(component);
+    if (i >= 0) list.splice(i, 1);
+    await how.discard();
+    throw error;
+  }
 }
 
 /** What the control API needs from a running stack, whoever runs its components. */

@@ -4,7 +4,12 @@ import { parseModelServerKind, parseStackKind, startStack } from '../../../harne
 
 describe('stack providers', () => {
   it('accepts the four stack kinds and names them when given another', () => {
-    expect(['local', 'containers', 'compose', 'external'].map(parseStackKind)).toHaveLength(4);
+    expect(['local', 'containers', 'compose', 'external'].map(parseStackKind)).toEqual([
+      'local',
+      'containers',
+      'compose',
+      'external',
+    ]);
     expect(() => parseStackKind('k8s')).toThrow(/"k8s" is not one of local, containers, compose, external/);
     expect(parseModelServerKind('tgi')).toBe('tgi');
     expect(() => parseModelServerKind('vllm')).toThrow(InvalidConfigError);

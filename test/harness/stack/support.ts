@@ -42,9 +42,19 @@ export async function eventually<T>(
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    // A probe that throws counts as "not yet": polling HAProxy's stats while it reloads can meet a
+    // worker that closes its connections (undici: "other side closed").
+    let lastError: unknown = null;
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError === null ? '' : ` (last probe failed: ${String(lastError)})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
