@@ -6,9 +6,9 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { InvalidResultsError } from '../harness/results/errors.ts';
-import { RESULTS_FILES, SUMMARY_SCHEMA_VERSION, type Summary } from '../harness/results/schema.ts';
-import { describeIssues, summarySchema } from '../harness/results/validate.ts';
+import { parseResultsJson } from '../harness/results/read.ts';
+import { RESULTS_FILES, type Summary } from '../harness/results/schema.ts';
+import { summarySchema } from '../harness/results/validate.ts';
 import type { SweepResults } from './curves.ts';
 import { NoSweepError, PlanInputError, PlanInputMissingError } from './errors.ts';
 
@@ -23,31 +23,9 @@ function readText(path: string, what: string): string {
   }
 }
 
-/** Parses and validates a summary against the results schema (harness/results/validate.ts). */
+/** Reads a summary file; the parsing and validation are harness/results/read.ts's. */
 function readSummary(path: string): Summary {
-  const text = readText(path, 'summary');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new InvalidResultsError(`${path} is not valid JSON: ${(cause as Error).message}`, { cause });
-  }
-  const version = (value as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (typeof version === 'number' && version > SUMMARY_SCHEMA_VERSION) {
-    throw new InvalidResultsError(
-      `${path} has schemaVersion ${version}; this agentload reads ${SUMMARY_SCHEMA_VERSION}`,
-      {
-        hint: 'Plan with the newer agentload that wrote it, or upgrade this one.',
-      },
-    );
-  }
-  const parsed = summarySchema.safeParse(value);
-  if (!parsed.success) {
-    throw new InvalidResultsError(`${path} does not match the results schema:`, {
-      issues: describeIssues(parsed.error),
-    });
-  }
-  return parsed.data;
+  return parseResultsJson(path, readText(path, 'summary'), summarySchema);
 }
 
 /**

@@ -6,9 +6,9 @@
 import { access, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InvalidResultsError } from '../harness/results/errors.ts';
-import { readSummary, readTimeseries } from '../harness/results/read.ts';
+import { readSummary, readSummaryFile, readTimeseries } from '../harness/results/read.ts';
 import { RESULTS_FILES, type Summary, type Timeseries } from '../harness/results/schema.ts';
-import { describeIssues, summarySchema } from '../harness/results/validate.ts';
+import { describeIssues } from '../harness/results/validate.ts';
 import { planFileSchema, type PlanFile } from './plan-file.ts';
 
 export interface LoadedRun {
@@ -32,22 +32,6 @@ const exists = (path: string): Promise<boolean> =>
     () => true,
     () => false,
   );
-
-async function readSummaryFile(path: string): Promise<Summary> {
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(path, 'utf8'));
-  } catch (cause) {
-    throw new InvalidResultsError(`${path} is missing, unreadable or not JSON`, { cause });
-  }
-  const parsed = summarySchema.safeParse(value);
-  if (!parsed.success) {
-    throw new InvalidResultsError(`${path} does not match the results schema:`, {
-      issues: describeIssues(parsed.error),
-    });
-  }
-  return parsed.data;
-}
 
 async function readPlan(dir: string, notes: string[]): Promise<PlanFile | null> {
   const path = join(dir, RESULTS_FILES.plan);

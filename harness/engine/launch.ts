@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Scenario } from '../config/scenario-schema.ts';
-import { createResultsDir, SamplesWriter, writeResults } from '../results/write.ts';
+import { createResultsDir, SamplesWriter, writeJson, writeResults } from '../results/write.ts';
 import { formatProgress, type Progress } from './progress.ts';
 import { formatRunReport } from './run-report.ts';
 import type { SegmentPlan } from './segment.ts';
@@ -63,7 +62,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult> {
   }
   await writeResults(dir, { summary: outcome.summary, timeseries: outcome.timeseries });
   // Not (yet) a field of summary.json: soak scenarios add their slopes beside it.
-  if (outcome.drift) await writeFile(join(dir, 'drift.json'), `${JSON.stringify(outcome.drift, null, 2)}\n`);
+  if (outcome.drift) await writeJson(join(dir, 'drift.json'), outcome.drift);
   if (options.tty && !options.quiet) write('\r\x1b[2K');
   for (const text of formatRunReport(outcome)) write(`${text}\n`);
   write(`results: ${dir}\n`);

@@ -122,7 +122,7 @@ function filledSequence(segment: ExecutionSegment, sequence: ExecutionSegment[] 
 }
 
 /** The striped slots of every segment of a full sequence (k6 NewExecutionSegmentSequenceWrapper). */
-export function stripeSlots(sequence: readonly ExecutionSegment[]): { lcd: number; slots: number[][] } {
+function stripeSlots(sequence: readonly ExecutionSegment[]): { lcd: number; slots: number[][] } {
   const lengths = sequence.map((s) => sub(s.to, s.from));
   const lcd = lengths.reduce((acc, l) => (acc * l.den) / gcd(acc, l.den), 1);
   if (lcd > MAX_LCD)
@@ -227,7 +227,8 @@ function segmentRampingVus(c: RampingVusConfig, plan: SegmentPlan): RampingVusCo
   const steps = rampingVusSteps(c.startVUs, c.stages);
   const stages: StageMs[] = [];
   let atMs = 0;
-  let vus = scaleCount(plan, steps[0]!.vus);
+  const startVUs = scaleCount(plan, steps[0]!.vus);
+  let vus = startVUs;
   for (const step of steps.slice(1)) {
     const next = scaleCount(plan, step.vus);
     if (next === vus) continue;
@@ -237,7 +238,7 @@ function segmentRampingVus(c: RampingVusConfig, plan: SegmentPlan): RampingVusCo
     vus = next;
   }
   if (totalMs > atMs || stages.length === 0) stages.push({ durationMs: totalMs - atMs, target: vus });
-  return { ...c, startVUs: scaleCount(plan, steps[0]!.vus), stages };
+  return { ...c, startVUs, stages };
 }
 
 /**

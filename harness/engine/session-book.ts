@@ -3,7 +3,7 @@ import type { ConversationPlan, Exchange, Workload } from './workload.ts';
 /** A conversation in progress: its plan, the turns done so far and the history a stateless target needs. */
 export interface Conversation {
   plan: ConversationPlan;
-  /** Turns sent so far (successful or not); the next turn is nextTurn + 1. */
+  /** Turns sent so far (successful or not); the next turn is number turnsSent + 1. */
   turnsSent: number;
   history: Exchange[];
 }

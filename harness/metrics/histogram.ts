@@ -28,7 +28,7 @@ function emptyMoments(): HistogramMoments {
 }
 
 /** Chan et al.'s parallel combination of two moment sets. */
-export function mergeMoments(a: HistogramMoments, b: HistogramMoments): HistogramMoments {
+function mergeMoments(a: HistogramMoments, b: HistogramMoments): HistogramMoments {
   if (a.count === 0) return { ...b };
   if (b.count === 0) return { ...a };
   const count = a.count + b.count;

@@ -54,7 +54,7 @@ export function requestMetrics(sample: RequestSample, slo: SloSpec | undefined):
  * request with no first token fails a TTFT target), TPOT <= itlMs (its mean inter-token time; a
  * request with at most one token has none and passes), E2E <= e2eMs.
  */
-export function meetsSlo(m: RequestMetrics, slo: SloSpec | undefined): boolean {
+function meetsSlo(m: RequestMetrics, slo: SloSpec | undefined): boolean {
   if (!slo) return true;
   if (slo.ttftMs !== undefined && (m.ttftMs === null || m.ttftMs > slo.ttftMs)) return false;
   if (slo.itlMs !== undefined && m.tpotMs !== null && m.tpotMs > slo.itlMs) return false;

@@ -3,6 +3,7 @@
  * with expression `<aggregation> <operator> <number>`. Which aggregations a metric takes follows
  * its k6 type: trend avg|min|max|med|p(N); counter count|rate; rate rate; gauge value.
  */
+import { parseDurationMs } from '../config/duration.ts';
 import { InvalidConfigError, type ValidationIssue } from '../errors.ts';
 
 export type MetricType = 'trend' | 'counter' | 'rate' | 'gauge';
@@ -75,18 +76,6 @@ export function parseExpression(
     return `"${expression}": a ${type} metric takes ${ALLOWED[type].join(', ')}, not ${shown}`;
   }
   return { aggregation, operator: op as Operator, value: Number(num) };
-}
-
-/** Go/k6 duration string ("10s", "1m30s", "500ms", "1.5h") in ms; null when malformed. */
-export function parseDurationMs(text: string): number | null {
-  const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const trimmed = text.trim();
-  if (!/^(?:[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h))+$/.test(trimmed)) return null;
-  let total = 0;
-  for (const part of trimmed.matchAll(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g)) {
-    total += Number(part[1]) * unitMs[part[2]!]!;
-  }
-  return total;
 }
 
 const LONG_FORM_KEYS = new Set(['threshold', 'abortOnFail', 'delayAbortEval']);

@@ -27,15 +27,12 @@ async function assertDir(dir: string): Promise<void> {
   if (!info?.isDirectory()) throw new InvalidResultsError(`no results directory at ${dir}`);
 }
 
-async function readJsonFile<T>(dir: string, file: string, schema: z.ZodType<T>): Promise<T> {
-  await assertDir(dir);
-  const path = join(dir, file);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new InvalidResultsError(`${path} is missing or unreadable`, { cause });
-  }
+/**
+ * Parses one results JSON file's text: JSON, then the schemaVersion check (so a newer file gets an
+ * upgrade hint rather than a list of schema issues), then the zod schema. Synchronous so the
+ * planner, which reads its inputs synchronously, shares it.
+ */
+export function parseResultsJson<T>(path: string, text: string, schema: z.ZodType<T>): T {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -56,6 +53,25 @@ async function readJsonFile<T>(dir: string, file: string, schema: z.ZodType<T>):
     });
   }
   return parsed.data;
+}
+
+async function readResultsText(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (cause) {
+    throw new InvalidResultsError(`${path} is missing or unreadable`, { cause });
+  }
+}
+
+async function readJsonFile<T>(dir: string, file: string, schema: z.ZodType<T>): Promise<T> {
+  await assertDir(dir);
+  const path = join(dir, file);
+  return parseResultsJson(path, await readResultsText(path), schema);
+}
+
+/** Reads and validates a summary file given by its own path rather than its directory. */
+export async function readSummaryFile(path: string): Promise<Summary> {
+  return parseResultsJson(path, await readResultsText(path), summarySchema);
 }
 
 export function readSummary(dir: string): Promise<Summary> {

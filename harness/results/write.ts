@@ -94,7 +94,8 @@ export class SamplesWriter {
   }
 }
 
-async function writeJson(path: string, value: unknown, indent: number | undefined): Promise<void> {
+/** Writes one JSON file through a temporary file and a rename. @throws ResultsWriteError */
+export async function writeJson(path: string, value: unknown, indent: number | undefined = 2): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
     await writeFile(tmp, `${JSON.stringify(value, null, indent)}\n`);

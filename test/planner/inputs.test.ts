@@ -53,6 +53,18 @@ describe('loadSweepResults', () => {
     expect(() => loadSweepResults([root])).toThrow(InvalidResultsError);
     expect(() => loadSweepResults([root])).toThrow(/kind/);
   });
+
+  it('rejects a summary written by a newer agentload with the upgrade hint, not a list of schema issues', () => {
+    const root = tmp();
+    writeFileSync(join(root, 'summary.json'), JSON.stringify({ ...makeSweepSummary(), schemaVersion: 99 }));
+    expect(() => loadSweepResults([root])).toThrow(InvalidResultsError);
+    expect(() => loadSweepResults([root])).toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining('schemaVersion 99'),
+        hint: expect.stringContaining('newer'),
+      }),
+    );
+  });
 });
 
 describe('loadStructuredFile', () => {

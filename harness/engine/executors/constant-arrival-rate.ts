@@ -3,7 +3,7 @@ import { openModelExecutor } from './open-model.ts';
 import type { Executor } from './types.ts';
 
 /** k6 constant-arrival-rate: iteration i is due at i / rate (the first at the start), evenly spaced. */
-export function* constantArrivalSchedule(ratePerSec: number, durationMs: number): Generator<number> {
+function* constantArrivalSchedule(ratePerSec: number, durationMs: number): Generator<number> {
   const periodMs = 1000 / ratePerSec;
   for (let i = 0; i * periodMs < durationMs; i++) yield i * periodMs;
 }

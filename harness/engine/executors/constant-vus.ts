@@ -21,7 +21,7 @@ export function constantVus(name: string, c: ConstantVusConfig): Executor {
   };
 }
 
-export async function runClosedLoops(
+async function runClosedLoops(
   env: ExecutorEnv,
   startTimeMs: number,
   endMs: number,

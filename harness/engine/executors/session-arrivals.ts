@@ -10,7 +10,7 @@ import type { Executor } from './types.ts';
  * Poisson process lands at area E1 + ... + Ek (Ei ~ Exp(1)); mapping that area back through the
  * cumulative rate curve gives an inhomogeneous Poisson process with the profile's rate.
  */
-export function* poissonSchedule(profile: RateProfile, rng: Rng): Generator<number> {
+function* poissonSchedule(profile: RateProfile, rng: Rng): Generator<number> {
   let area = 0;
   for (;;) {
     area += rng.exponential(1);

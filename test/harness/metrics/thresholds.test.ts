@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseDurationMs } from '../../../harness/config/duration.ts';
 import { InvalidConfigError } from '../../../harness/errors.ts';
 import { MetricHistogram } from '../../../harness/metrics/histogram.ts';
 import {
@@ -11,7 +12,6 @@ import {
 import {
   OPERATORS,
   THRESHOLD_METRICS,
-  parseDurationMs,
   parseThresholds,
   type ThresholdSpec,
 } from '../../../harness/metrics/thresholds.ts';
@@ -169,7 +169,7 @@ describe('parseThresholds', () => {
   });
 });
 
-describe('parseDurationMs', () => {
+describe('delayAbortEval durations (harness/config/duration.ts)', () => {
   it('reads Go/k6 durations and rejects anything else', () => {
     expect(parseDurationMs('10s')).toBe(10_000);
     expect(parseDurationMs('500ms')).toBe(500);
@@ -178,6 +178,17 @@ describe('parseDurationMs', () => {
     expect(parseDurationMs('10')).toBeNull();
     expect(parseDurationMs('10 s')).toBeNull();
     expect(parseDurationMs('')).toBeNull();
+  });
+
+  it('accepts a bare "0" as no delay and rejects a unitless number', () => {
+    const delayOf = (delayAbortEval: string): number | undefined =>
+      parseThresholds({ ttft_ms: [{ threshold: 'p(95)<1', abortOnFail: true, delayAbortEval }] })[0]
+        ?.delayAbortEvalMs;
+    expect(delayOf('0')).toBe(0);
+    expect(delayOf('2s')).toBe(2000);
+    expect(parseError({ ttft_ms: [{ threshold: 'p(95)<1', delayAbortEval: '10' }] }).issues[0]!.path).toBe(
+      'thresholds.ttft_ms[0].delayAbortEval',
+    );
   });
 });
 
