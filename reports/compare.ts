@@ -54,7 +54,25 @@ function row(
 
 const statOf = (d: Distribution, key: StatKey): number | null => (d.count === 0 ? null : d[key]);
 
-const shareOf = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+export type ShareMetric = 'http_req_failed' | 'degraded_rate';
+
+/** Part and whole of a share: failed of finished (completed + failed), degraded of all requests. */
+export function shareCounts(
+  c: Pick<RunReport['counts'], 'requests' | 'completed' | 'failed' | 'degraded'>,
+  metric: ShareMetric,
+): { x: number; n: number } {
+  return metric === 'http_req_failed'
+    ? { x: c.failed, n: c.completed + c.failed }
+    : { x: c.degraded, n: c.requests };
+}
+
+function shareRow(metric: ShareMetric, baseline: RunReport, current: RunReport): ComparisonRow {
+  const shareOf = (r: RunReport): number | null => {
+    const { x, n } = shareCounts(r.counts, metric);
+    return n > 0 ? x / n : null;
+  };
+  return row(metric, 'rate', shareOf(baseline), shareOf(current), 'lower-is-better', true);
+}
 
 export function compareRuns(baseline: RunReport, current: RunReport): Comparison {
   const rows: ComparisonRow[] = [];
@@ -65,24 +83,9 @@ export function compareRuns(baseline: RunReport, current: RunReport): Comparison
       rows.push(row(metric, stat, b, c, 'lower-is-better', false));
     }
   }
-  const finished = (r: RunReport): number => r.counts.completed + r.counts.failed;
   rows.push(
-    row(
-      'http_req_failed',
-      'rate',
-      shareOf(baseline.counts.failed, finished(baseline)),
-      shareOf(current.counts.failed, finished(current)),
-      'lower-is-better',
-      true,
-    ),
-    row(
-      'degraded_rate',
-      'rate',
-      shareOf(baseline.counts.degraded, baseline.counts.requests),
-      shareOf(current.counts.degraded, current.counts.requests),
-      'lower-is-better',
-      true,
-    ),
+    shareRow('http_req_failed', baseline, current),
+    shareRow('degraded_rate', baseline, current),
     row(
       'goodput_per_sec',
       'value',

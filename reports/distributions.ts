@@ -45,7 +45,10 @@ export function cdfFromHistogram(snapshot: HistogramSnapshot): CdfPoint[] {
   return points;
 }
 
-const STAT_KEY: Record<string, keyof DistributionStats> = {
+export type PercentileStat = 'p50' | 'p90' | 'p95' | 'p99' | 'p999';
+
+/** The percentiles summary.json records in its stats, by percentile ("99.9" -> p999). */
+export const PERCENTILE_STAT: Readonly<Record<string, PercentileStat>> = {
   '50': 'p50',
   '90': 'p90',
   '95': 'p95',
@@ -67,6 +70,6 @@ export function percentileOf(
     const h = decode(histogram);
     if (h !== null && h.count > 0) return h.percentile(percentile);
   }
-  const key = STAT_KEY[String(percentile)];
+  const key = PERCENTILE_STAT[String(percentile)];
   return key === undefined ? null : stats[key];
 }

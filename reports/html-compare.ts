@@ -5,10 +5,8 @@ import {
   formatMetricValue,
   formatSignedPercent,
 } from './format.ts';
-import { note, table, type Cell, type Tone } from './html-parts.ts';
+import { note, num, passFail, table, type Tone } from './html-parts.ts';
 import type { Comparison, GateResult, GateRuleVerdict } from './report-schema.ts';
-
-const num = (text: string, tone?: Tone): Cell => ({ text, numeric: true, ...(tone ? { tone } : {}) });
 
 export function comparisonTable(c: Comparison): string {
   const rows = c.rows.map((r) => [
@@ -36,7 +34,7 @@ const STATUS_TONE: Record<GateRuleVerdict['status'], Tone> = {
 
 export function gateRulesTable(gate: GateResult): string {
   const thresholdRows = gate.thresholds.map((t) => [
-    { text: t.ok ? 'pass' : 'fail', tone: t.ok ? ('pass' as const) : ('fail' as const) },
+    passFail(t.ok),
     `${t.metric} ${t.expression}`,
     t.origin === 'run' ? 'scenario threshold' : 'gate threshold',
     t.reason,

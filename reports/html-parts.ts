@@ -21,6 +21,9 @@ export interface Cell {
 
 export type CellInput = string | Cell;
 
+/** A right-aligned figure, optionally toned. */
+export const num = (text: string, tone?: Tone): Cell => ({ text, numeric: true, ...(tone ? { tone } : {}) });
+
 const asCell = (c: CellInput): Cell => (typeof c === 'string' ? { text: c } : c);
 
 function cellHtml(c: Cell, tag: 'td' | 'th'): string {

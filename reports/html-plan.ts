@@ -1,10 +1,8 @@
 /** The capacity plan (plan.json) in the HTML report: headline, options, settings, limits, what-if. */
 import { formatConfidence, formatCount, formatDurationSec, formatRate, formatUsd } from './format.ts';
-import { facts, note, table, tiles, type Cell, type Tile } from './html-parts.ts';
+import { facts, note, num, table, tiles, type Tile } from './html-parts.ts';
 import { recommendedOption } from './plan-digest.ts';
 import type { PlanFile } from './plan-file.ts';
-
-const num = (text: string): Cell => ({ text, numeric: true });
 
 function headline(plan: PlanFile): string {
   const rec = recommendedOption(plan);

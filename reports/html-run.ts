@@ -9,6 +9,7 @@ import {
   formatSeed,
   formatTimestamp,
 } from './format.ts';
+import { PERCENTILE_STAT } from './distributions.ts';
 import { esc, facts, note, section, tiles, type Tile } from './html-parts.ts';
 import { planBody } from './html-plan.ts';
 import {
@@ -59,19 +60,11 @@ function sloTone(r: RunReport, target: 'ttft' | 'itl' | 'e2e' | 'errorRate'): Ti
   return v === undefined ? undefined : v.ok ? 'pass' : 'fail';
 }
 
-/** The tiles show the SLO percentile when the summary records it, else p95. */
-const STAT_OF: Record<string, 'p50' | 'p90' | 'p95' | 'p99' | 'p999'> = {
-  '50': 'p50',
-  '90': 'p90',
-  '95': 'p95',
-  '99': 'p99',
-  '99.9': 'p999',
-};
-
 function headlineTiles(r: RunReport): string {
   const c = r.counts;
-  const shown = STAT_OF[String(r.slo.percentile)] === undefined ? 95 : r.slo.percentile;
-  const stat = STAT_OF[String(shown)]!;
+  // The tiles show the SLO percentile when the summary records it, else p95.
+  const shown = PERCENTILE_STAT[String(r.slo.percentile)] === undefined ? 95 : r.slo.percentile;
+  const stat = PERCENTILE_STAT[String(shown)]!;
   const pick = (key: 'ttftMs' | 'itlMs' | 'e2eMs') =>
     r.latency[key].count === 0 ? null : r.latency[key][stat];
   const label = formatPercentileLabel(shown);

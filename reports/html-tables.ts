@@ -9,10 +9,8 @@ import {
   formatPercentileLabel,
   formatRate,
 } from './format.ts';
-import { note, passFail, table, type Cell } from './html-parts.ts';
+import { note, num, passFail, table, type Cell } from './html-parts.ts';
 import type { Distribution, RunReport } from './report-schema.ts';
-
-const num = (text: string): Cell => ({ text, numeric: true });
 
 const SLO_NAMES = { ttft: 'TTFT', itl: 'ITL', e2e: 'E2E', errorRate: 'error rate' } as const;
 

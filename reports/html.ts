@@ -6,7 +6,6 @@ import {
   formatCount,
   formatDurationSec,
   formatMetricChange,
-  formatMetricValue,
   formatSeed,
   formatSignedPercent,
   formatTimestamp,
@@ -18,6 +17,7 @@ import { STYLE } from './html-style.ts';
 import type { LoadedRun } from './load.ts';
 import type { RenderedChart } from './render-charts.ts';
 import type { ReportDocument, RunReport } from './report-schema.ts';
+import { thresholdFailure } from './run-report.ts';
 
 export interface HtmlInput {
   doc: ReportDocument;
@@ -29,9 +29,7 @@ function verdictLines(doc: ReportDocument, current: RunReport): string[] {
   const lines: string[] = [];
   const gate = doc.gate;
   if (gate !== null) {
-    for (const t of gate.thresholds.filter((x) => !x.ok)) {
-      lines.push(`threshold ${t.metric} ${t.expression} failed: ${formatMetricValue(t.metric, t.actual)}`);
-    }
+    lines.push(...gate.thresholds.filter((x) => !x.ok).map(thresholdFailure));
     for (const r of gate.rules.filter((x) => !x.ok)) {
       const measured =
         r.tolerance.kind === 'absolute' || r.relative === null

@@ -62,11 +62,14 @@ export function sweepDigest(summary: Summary): SweepDigest | null {
   return { steps, goodputStep: best?.name ?? null, goodputPerSec: best?.goodputPerSec ?? null };
 }
 
+/** The verdict line of a failed threshold (the run's own or the gate's). */
+export function thresholdFailure(t: { metric: string; expression: string; actual: number | null }): string {
+  return `threshold ${t.metric} ${t.expression} failed: ${formatMetricValue(t.metric, t.actual)}`;
+}
+
 function verdictOf(summary: Summary, verdicts: readonly SloVerdict[]): RunReport['verdict'] {
   const failed = summary.thresholds.filter((t) => !t.ok);
-  const reasons: string[] = failed.map(
-    (t) => `threshold ${t.metric} ${t.expression} failed: ${formatMetricValue(t.metric, t.actual)}`,
-  );
+  const reasons: string[] = failed.map(thresholdFailure);
   for (const v of verdicts.filter((x) => !x.ok)) {
     const stat = v.percentile === null ? 'rate' : formatPercentileLabel(v.percentile);
     reasons.push(

@@ -26,9 +26,9 @@ import { buildRunReport } from './run-report.ts';
 
 export const REPORT_FORMATS = ['html', 'md', 'json', 'junit'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
-export const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ['html', 'md', 'json'];
+const DEFAULT_REPORT_FORMATS: readonly ReportFormat[] = ['html', 'md', 'json'];
 
-export const REPORT_FILES = {
+const REPORT_FILES = {
   html: 'report.html',
   md: 'report.md',
   json: 'report.json',

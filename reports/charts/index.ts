@@ -29,6 +29,3 @@ export const compareCharts = {
   'compare-cdf': compareCdf,
   'compare-over-time': compareOverTime,
 } satisfies Record<string, CompareChart>;
-
-export type RunChartId = keyof typeof runCharts;
-export type CompareChartId = keyof typeof compareCharts;

@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 /** A Vega-Lite fragment; whole specs are checked by compiling them (test/reports/charts.test.ts). */
 export type Spec = Record<string, unknown>;
 
-export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
+const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
 export const COLORS = {
   p50: '#4c78a8',

@@ -84,14 +84,14 @@ const statisticsSchema = z
   })
   .strict();
 
-export const DEFAULT_RULES: readonly RuleInput[] = [
+const DEFAULT_RULES: readonly RuleInput[] = [
   { metric: 'ttft_ms', stat: 'p(95)', maxIncreasePct: 10 },
   { metric: 'tpot_ms', stat: 'p(95)', maxIncreasePct: 10 },
   { metric: 'e2e_ms', stat: 'p(95)', maxIncreasePct: 10 },
   { metric: 'http_req_failed', maxIncrease: 0.01 },
 ];
 
-export const gateConfigSchema = z
+const gateConfigSchema = z
   .object({
     version: z.literal(1).default(1),
     statistics: statisticsSchema.default({}),

@@ -8,7 +8,7 @@
  */
 import type { Rng } from '../../harness/engine/rng.ts';
 import type { Summary } from '../../harness/results/schema.ts';
-import { pointChange } from '../compare.ts';
+import { pointChange, shareCounts, type ShareMetric } from '../compare.ts';
 import type { GateRuleVerdict } from '../report-schema.ts';
 import type { GateRule, GateStatistics } from './config.ts';
 import { isTrendMetric, type RunData, type TrendData } from './metric-data.ts';
@@ -117,16 +117,10 @@ function judgeTrend(rule: GateRule, cur: TrendData, base: TrendData, s: GateStat
   );
 }
 
-function shareCounts(summary: Summary, metric: string): { x: number; n: number } {
-  const c = summary.counts;
-  return metric === 'http_req_failed'
-    ? { x: c.failed, n: c.completed + c.failed }
-    : { x: c.degraded, n: c.requests };
-}
-
 function judgeShare(rule: GateRule, cur: Summary, base: Summary, s: GateStatistics): Judgement {
-  const a = shareCounts(cur, rule.metric);
-  const b = shareCounts(base, rule.metric);
+  const metric = rule.metric as ShareMetric;
+  const a = shareCounts(cur.counts, metric);
+  const b = shareCounts(base.counts, metric);
   const figures = pointChange(b.n > 0 ? b.x / b.n : null, a.n > 0 ? a.x / a.n : null);
   const test = {
     method: 'newcombe' as const,

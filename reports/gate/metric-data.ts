@@ -112,10 +112,10 @@ class TrendCollector {
   add(sample: RequestSample): void {
     const m = requestMetrics(sample, this.summary.slo);
     if (!m.completed) return;
-    if (m.ttftMs !== null) this.values.ttft_ms.push(m.ttftMs);
-    if (m.tpotMs !== null) this.values.tpot_ms.push(m.tpotMs);
-    if (m.firstByteMs !== null) this.values.first_byte_ms.push(m.firstByteMs);
-    this.values.e2e_ms.push(m.e2eMs);
+    this.push('ttft_ms', m.ttftMs);
+    this.push('tpot_ms', m.tpotMs);
+    this.push('first_byte_ms', m.firstByteMs);
+    this.push('e2e_ms', m.e2eMs);
     if (this.want.has('itl_ms') && sample.tokenGapsMs.length > 0) {
       let sum = 0;
       for (const g of sample.tokenGapsMs) {
@@ -124,6 +124,10 @@ class TrendCollector {
       }
       this.meanGaps.push(sum / sample.tokenGapsMs.length);
     }
+  }
+
+  private push(metric: Exclude<TrendMetric, 'itl_ms'>, value: number | null): void {
+    if (value !== null && this.want.has(metric)) this.values[metric].push(value);
   }
 
   finish(): RunData['trends'] {

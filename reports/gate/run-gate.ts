@@ -7,10 +7,10 @@
 import { ExitCode } from '../../harness/cli/exit-codes.ts';
 import { loadRun } from '../load.ts';
 import type { GateResult } from '../report-schema.ts';
-import { writeReportsFor, type ReportFormat, type ReportPaths } from '../write-reports.ts';
+import { REPORT_FORMATS, writeReportsFor, type ReportFormat, type ReportPaths } from '../write-reports.ts';
 import { loadGateConfig } from './config.ts';
 import { evaluateGate } from './evaluate.ts';
-import { isTrendMetric, loadRunData, type TrendMetric } from './metric-data.ts';
+import { isTrendMetric, loadRunData } from './metric-data.ts';
 import { formatGateText } from './text.ts';
 
 export interface RunGateOptions {
@@ -36,9 +36,7 @@ export async function runGate(options: RunGateOptions): Promise<RunGateResult> {
   const current = await loadRun(options.current);
   const baseline = options.baseline === undefined ? null : await loadRun(options.baseline);
   const metrics =
-    baseline === null
-      ? []
-      : ([...new Set(config.rules.map((r) => r.metric).filter(isTrendMetric))] as TrendMetric[]);
+    baseline === null ? [] : [...new Set(config.rules.map((r) => r.metric).filter(isTrendMetric))];
   const result = evaluateGate({
     config,
     current: await loadRunData(current, metrics),
@@ -48,7 +46,7 @@ export async function runGate(options: RunGateOptions): Promise<RunGateResult> {
     options.outDir === undefined
       ? null
       : await writeReportsFor(baseline === null ? [current] : [baseline, current], {
-          formats: options.formats ?? ['md', 'junit', 'json', 'html'],
+          formats: options.formats ?? REPORT_FORMATS,
           outDir: options.outDir,
           compare: baseline !== null,
           gate: result,

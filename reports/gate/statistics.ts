@@ -18,8 +18,6 @@
 import type { Rng } from '../../harness/engine/rng.ts';
 import { normalQuantile } from '../../harness/metrics/normal-quantile.ts';
 
-export { normalQuantile };
-
 /** Gamma(shape, 1) by Marsaglia and Tsang (2000); shape < 1 via Gamma(shape + 1) x U^(1/shape). */
 export function gammaSample(shape: number, rng: Rng): number {
   if (shape < 1) return gammaSample(shape + 1, rng) * Math.pow(1 - rng.next(), 1 / shape);

@@ -26,10 +26,12 @@ describe('writeReports', () => {
     expect(paths.markdownPath).toBe(join(a, 'report.md'));
     expect(paths.jsonPath).toBe(join(a, 'report.json'));
     expect(paths.junitPath).toBeUndefined();
+    expect(paths.chartPaths.length).toBeGreaterThan(0);
     for (const chart of paths.chartPaths) expect(existsSync(chart)).toBe(true);
     const md = readFileSync(paths.markdownPath!, 'utf8');
-    for (const link of md.matchAll(/\]\((charts\/[^)]+\.svg)\)/g))
-      expect(existsSync(join(a, link[1]!))).toBe(true);
+    const links = [...md.matchAll(/\]\((charts\/[^)]+\.svg)\)/g)];
+    expect(links).toHaveLength(paths.chartPaths.length);
+    for (const link of links) expect(existsSync(join(a, link[1]!))).toBe(true);
     const doc = reportSchema.parse(JSON.parse(readFileSync(paths.jsonPath!, 'utf8')));
     expect(doc.runs[0]!.run.scenario).toBe('chat-steady');
     expect(doc.comparison).toBeNull();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../harness/engine/rng.ts';
+import { normalQuantile } from '../../../harness/metrics/normal-quantile.ts';
 import {
   betaSample,
   bootstrapPercentile,
@@ -7,7 +8,6 @@ import {
   meanChange,
   newcombeDifference,
   normalCdf,
-  normalQuantile,
   percentileInterval,
   sortedQuantile,
 } from '../../../reports/gate/statistics.ts';
