@@ -19,6 +19,21 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** `phases[1].at`: the path of a value inside a config, as messages print it. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)),
+    '',
+  );
+}
+
+/** A zod error's issues as ValidationIssues (typed by shape, so this module needs no zod). */
+export function zodIssues(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): ValidationIssue[] {
+  return error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+}
+
 /** Bad configuration: a scenario file, CLI flags, a config file. Lists every problem at once. */
 export class InvalidConfigError extends AgentloadError {
   readonly code = 'AL_INVALID_CONFIG';

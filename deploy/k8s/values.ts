@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InvalidConfigError, type ValidationIssue } from '../../harness/errors.ts';
+import { InvalidConfigError, zodIssues, type ValidationIssue } from '../../harness/errors.ts';
 import { deepFreeze } from '../../harness/config/deep-freeze.ts';
 
 const quantity = z.union([
@@ -134,9 +134,7 @@ function crossChecks(v: Values): ValidationIssue[] {
 /** Validates merged values, listing every problem with its path. @throws InvalidConfigError */
 export function parseValues(input: unknown, source = 'values'): Values {
   const parsed = valuesSchema.safeParse(input);
-  const issues = parsed.success
-    ? crossChecks(parsed.data)
-    : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const issues = parsed.success ? crossChecks(parsed.data) : zodIssues(parsed.error);
   if (!parsed.success || issues.length > 0) {
     throw new InvalidConfigError(
       source,

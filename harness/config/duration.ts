@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * k6-style durations ("500ms", "30s", "1m30s", "2h") or a number of seconds, to milliseconds.
  * Returns null when the text is not a duration, so schemas can report it with its path.
@@ -29,3 +31,17 @@ export function formatDurationMs(ms: number): string {
   const parts = [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''];
   return parts.join('');
 }
+
+/** A zod field taking a duration and giving milliseconds; `what` names it in the message. */
+export const durationMsSchema = (what: string) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = parseDurationMs(value);
+    if (ms === null) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        message: `${what} must be a duration like "30s", "1m30s" or "500ms" (or seconds as a number), got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });

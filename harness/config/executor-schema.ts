@@ -1,46 +1,35 @@
 import { z } from 'zod';
-import { parseDurationMs } from './duration.ts';
+import { durationMsSchema } from './duration.ts';
 
 /**
  * Executor options with k6's names, defaults and validation rules (k6 lib/executor/*.go). Durations
  * are k6 strings ("30s", "1m30s") or seconds; the parsed config carries milliseconds (`...Ms`).
  */
-const duration = (what: string) =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = parseDurationMs(value);
-    if (ms === null) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: `${what} must be a duration like "30s", "1m30s" or "500ms" (or seconds as a number), got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
 
 const base = {
-  startTime: duration('startTime').default('0s'),
-  gracefulStop: duration('gracefulStop').default('30s'),
+  startTime: durationMsSchema('startTime').default('0s'),
+  gracefulStop: durationMsSchema('gracefulStop').default('30s'),
 };
 
 /** Open models also drop what they reach later than this after its due time (never send it late). */
 const openModel = {
   preAllocatedVUs: nonNegativeInt,
   maxVUs: positiveInt.optional(),
-  timeUnit: duration('timeUnit').default('1s'),
-  lateTolerance: duration('lateTolerance').default('500ms'),
+  timeUnit: durationMsSchema('timeUnit').default('1s'),
+  lateTolerance: durationMsSchema('lateTolerance').default('500ms'),
 };
 
-const stage = z.object({ duration: duration('stage duration'), target: z.number().nonnegative() }).strict();
+const stage = z
+  .object({ duration: durationMsSchema('stage duration'), target: z.number().nonnegative() })
+  .strict();
 
 export const constantArrivalRateSchema = z
   .object({
     executor: z.literal('constant-arrival-rate'),
     rate: z.number().positive(),
-    duration: duration('duration'),
+    duration: durationMsSchema('duration'),
     ...openModel,
     ...base,
   })
@@ -60,7 +49,7 @@ export const constantVusSchema = z
   .object({
     executor: z.literal('constant-vus'),
     vus: positiveInt.default(1),
-    duration: duration('duration'),
+    duration: durationMsSchema('duration'),
     ...base,
   })
   .strict();
@@ -70,7 +59,7 @@ export const rampingVusSchema = z
     executor: z.literal('ramping-vus'),
     startVUs: nonNegativeInt.default(1),
     stages: z.array(stage).min(1),
-    gracefulRampDown: duration('gracefulRampDown').default('30s'),
+    gracefulRampDown: durationMsSchema('gracefulRampDown').default('30s'),
     ...base,
   })
   .strict();
@@ -80,7 +69,7 @@ export const perVuIterationsSchema = z
     executor: z.literal('per-vu-iterations'),
     vus: positiveInt.default(1),
     iterations: positiveInt.default(1),
-    maxDuration: duration('maxDuration').default('10m'),
+    maxDuration: durationMsSchema('maxDuration').default('10m'),
     ...base,
   })
   .strict();
@@ -93,7 +82,7 @@ export const sessionArrivalsSchema = z
   .object({
     executor: z.literal('session-arrivals'),
     rate: z.number().positive().optional(),
-    duration: duration('duration').optional(),
+    duration: durationMsSchema('duration').optional(),
     startRate: z.number().nonnegative().optional(),
     stages: z.array(stage).min(1).optional(),
     arrival: z.enum(['poisson', 'uniform']).default('poisson'),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { InvalidConfigError, type ValidationIssue } from '../errors.ts';
+import { InvalidConfigError, zodIssues, type ValidationIssue } from '../errors.ts';
 import { parseThresholds } from '../metrics/thresholds.ts';
-import { parseDurationMs } from './duration.ts';
+import { durationMsSchema } from './duration.ts';
 import { executorSchema } from './executor-schema.ts';
 import { deepFreeze } from './deep-freeze.ts';
 
@@ -10,19 +10,6 @@ import { deepFreeze } from './deep-freeze.ts';
  * which faults at which times, judged by which thresholds. Written as typed data in scenarios/*.ts
  * (ScenarioInput), validated once by parseScenario into a frozen Scenario (units resolved to ms).
  */
-const durationMs = (what: string) =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    const ms = parseDurationMs(value);
-    if (ms === null) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        message: `${what} must be a duration like "30s" or "1m30s" (or seconds as a number), got ${JSON.stringify(value)}`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
 const bounds = { min: z.number().nonnegative().optional(), max: z.number().positive().optional() };
 export const distributionSchema = z
   .discriminatedUnion('kind', [
@@ -72,7 +59,7 @@ const workloadSchema = z
     /** Tenant name -> weight; default: every tenant of the stack, equally. */
     tenants: z.record(z.string(), z.number().positive()).optional(),
     stream: z.boolean().default(true),
-    requestTimeout: durationMs('requestTimeout').default('60s'),
+    requestTimeout: durationMsSchema('requestTimeout').default('60s'),
     /** Upper bound on sockets per target origin. */
     connections: z.number().int().positive().default(256),
   })
@@ -82,7 +69,7 @@ const workloadSchema = z
 const phaseSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'phase names are lower-case words joined by "-"'),
-    at: durationMs('phase at'),
+    at: durationMsSchema('phase at'),
     /** Sweep steps: the offered load of the step, so the planner can draw the capacity curve. */
     offeredRatePerSec: z.number().nonnegative().optional(),
     targetConcurrency: z.number().int().nonnegative().optional(),
@@ -90,7 +77,7 @@ const phaseSchema = z
   .strict()
   .transform(({ at, ...rest }) => ({ ...rest, atMs: at }));
 
-const faultTiming = { at: durationMs('fault at'), label: z.string().optional() };
+const faultTiming = { at: durationMsSchema('fault at'), label: z.string().optional() };
 const faultUnion = z.discriminatedUnion('action', [
   z
     .object({
@@ -104,7 +91,7 @@ const faultUnion = z.discriminatedUnion('action', [
     .object({
       action: z.literal('restart'),
       component: z.string().min(1),
-      loadTime: durationMs('loadTime').optional(),
+      loadTime: durationMsSchema('loadTime').optional(),
       ...faultTiming,
     })
     .strict(),
@@ -112,7 +99,7 @@ const faultUnion = z.discriminatedUnion('action', [
     .object({
       action: z.literal('addReplica'),
       kind: z.enum(['agent', 'model']),
-      loadTime: durationMs('loadTime').optional(),
+      loadTime: durationMsSchema('loadTime').optional(),
       ...faultTiming,
     })
     .strict(),
@@ -144,7 +131,7 @@ const stackSchema = z
     /** Model-server profile `<model>@<gpu>[-tp<N>]` (reference-service/model-server/profiles). */
     profile: z.string().min(1).default('llama-3.1-8b@h100'),
     /** Model server cold start (weights load + warmup) at stack start and on restart. */
-    loadTime: durationMs('loadTime').default('0s'),
+    loadTime: durationMsSchema('loadTime').default('0s'),
     /** Model server in-flight limit (TGI --max-concurrent-requests); default the server's (128). */
     maxConcurrentRequests: z.number().int().positive().optional(),
   })
@@ -227,13 +214,6 @@ export function loadEndMs(executors: Scenario['executors']): number {
   return endMs;
 }
 
-export function formatPath(path: readonly (string | number)[]): string {
-  return path.reduce<string>(
-    (out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${key}` : key),
-    '',
-  );
-}
-
 function crossChecks(s: z.output<typeof scenarioSchema>): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const endMs = loadEndMs(s.executors);
@@ -281,9 +261,7 @@ function crossChecks(s: z.output<typeof scenarioSchema>): ValidationIssue[] {
  */
 export function parseScenario(input: unknown, source = 'scenario'): Scenario {
   const parsed = scenarioSchema.safeParse(input);
-  const issues = parsed.success
-    ? crossChecks(parsed.data)
-    : parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  const issues = parsed.success ? crossChecks(parsed.data) : zodIssues(parsed.error);
   const thresholds = (input as { thresholds?: unknown } | null)?.thresholds;
   if (thresholds && typeof thresholds === 'object' && !Array.isArray(thresholds)) {
     try {

@@ -7,6 +7,7 @@
  * RequestSample: `agentload ingest k6` turns the run back into agentload results.
  */
 import { readFile } from 'node:fs/promises';
+import { formatDurationMs } from '../config/duration.ts';
 import type { Scenario } from '../config/scenario-schema.ts';
 import { HarnessError } from '../errors.ts';
 import { TOOL_LEADS } from '../engine/workload.ts';
@@ -60,7 +61,7 @@ function specOf(scenario: Scenario, defaultTarget: string) {
     target: w.target,
     model: w.model,
     path: w.path ?? PATHS[w.target],
-    requestTimeout: `${Math.round(w.requestTimeoutMs / 1000)}s`,
+    requestTimeout: formatDurationMs(w.requestTimeoutMs),
     defaultTarget,
     inputTokens: w.inputTokens,
     maxTokens: w.maxTokens,

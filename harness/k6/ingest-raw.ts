@@ -43,14 +43,14 @@ function e2ePoints(c: Collected, notes: string[]): RawPoint[] {
   return duration.filter((p) => p.tags['expected_response'] !== 'false');
 }
 
-function aggregateOf(c: Collected, slo: SloSpec, notes: string[]): SampleAggregate {
+function aggregateOf(c: Collected, slo: SloSpec, e2e: readonly RawPoint[], notes: string[]): SampleAggregate {
   const agg = new SampleAggregate(slo);
   const raw = (m: RawMetric): RawPoint[] => c.raw.get(m)!;
   agg.trends.ttftMs = histogramOf(raw('ttft_ms'));
   agg.trends.firstByteMs = histogramOf(raw('first_byte_ms'));
   agg.trends.itlMs = histogramOf(raw('itl_ms'));
   agg.trends.tpotMs = histogramOf(raw('tpot_ms'));
-  agg.trends.e2eMs = histogramOf(e2ePoints(c, notes));
+  agg.trends.e2eMs = histogramOf(e2e);
   const k = agg.counts;
   k.requests = Math.round(sum(raw('http_reqs'))) || raw('http_req_failed').length;
   k.failed = Math.round(sum(raw('http_req_failed')));
@@ -85,11 +85,12 @@ function timeseriesOf(c: Collected, startMs: number, endMs: number, e2e: readonl
   for (const p of raw('degraded_rate')) at(p.timeMs).degraded += p.value > 0 ? 1 : 0;
   for (const p of raw('output_tokens')) at(p.timeMs).outputTokens += p.value;
   for (const d of c.dropped) at(d.timeMs).dropped += d.count;
+  // Sparse: a point on a whole second past the first one lands past `points` (`at` grows it).
   const perSecond = (list: readonly RawPoint[]) => {
-    const buckets = points.map(() => [] as number[]);
+    const buckets: number[][] = [];
     for (const p of list) {
       at(p.timeMs);
-      buckets[Math.max(0, Math.floor((p.timeMs - startMs) / 1000))]!.push(p.value);
+      (buckets[Math.max(0, Math.floor((p.timeMs - startMs) / 1000))] ??= []).push(p.value);
     }
     return buckets.map((b) => Float64Array.from(b).sort());
   };
@@ -105,7 +106,8 @@ function timeseriesOf(c: Collected, startMs: number, endMs: number, e2e: readonl
 
 export function summaryFromRaw(c: Collected, input: RawInput): { summary: Summary; timeseries: Timeseries } {
   const durationSec = Math.max(0, input.endMs) / 1000;
-  const agg = aggregateOf(c, input.slo, input.notes);
+  const e2e = e2ePoints(c, input.notes);
+  const agg = aggregateOf(c, input.slo, e2e, input.notes);
   const monitor = new ThresholdMonitor(input.thresholds);
   const summary = buildSummary({
     run: { ...input.run, durationSec },
@@ -119,5 +121,5 @@ export function summaryFromRaw(c: Collected, input: RawInput): { summary: Summar
     generator: judgeGenerator({ p99Ms: 0, lateRequests: 0 }, { eventLoopDelayP99Ms: 0, cpuPercent: null }),
     thresholds: monitor.final(inputsFromAggregate(agg, durationSec, null)),
   });
-  return { summary, timeseries: timeseriesOf(c, input.startMs, input.endMs, e2ePoints(c, [])) };
+  return { summary, timeseries: timeseriesOf(c, input.startMs, input.endMs, e2e) };
 }

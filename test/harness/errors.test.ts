@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../harness/cli/exit-codes.ts';
 
-const roots = ['harness', 'reference-service', 'planner', 'reports', 'scenarios'];
+const roots = ['harness', 'reference-service', 'planner', 'reports', 'scenarios', 'deploy'];
 
 function sourceFiles(dir: string): string[] {
   let out: string[] = [];
@@ -22,12 +22,20 @@ describe('docs/errors.md', () => {
     const codes = new Set<string>();
     for (const root of roots) {
       for (const file of sourceFiles(root)) {
-        for (const m of readFileSync(file, 'utf8').matchAll(/code = '(AL_[A-Z_]+)'/g)) codes.add(m[1]!);
+        for (const m of readFileSync(file, 'utf8').matchAll(/code = '(AL_[A-Z0-9_]+)'/g)) codes.add(m[1]!);
       }
     }
     expect(codes.size).toBeGreaterThan(0);
     const missing = [...codes].filter((c) => !doc.includes(`| ${c} |`));
     expect(missing).toEqual([]);
+  });
+
+  it('documents no error code the code does not raise', () => {
+    const sources = roots.flatMap(sourceFiles).map((file) => readFileSync(file, 'utf8'));
+    const documented = [...doc.matchAll(/^\| (AL_[A-Z0-9_]+) \|/gm)].map((m) => m[1]!);
+    expect(documented.length).toBeGreaterThan(0);
+    const stale = documented.filter((c) => !sources.some((text) => new RegExp(`\\b${c}\\b`).test(text)));
+    expect(stale).toEqual([]);
   });
 
   it('documents every exit code', () => {

@@ -145,6 +145,18 @@ describe('exportK6Script thresholds', () => {
   });
 });
 
+describe('exportK6Script workload', () => {
+  it('keeps a sub-second request timeout instead of rounding it to "0s"', async () => {
+    const scenario = parseScenario({
+      name: 'short-timeout',
+      executors: { closed: { executor: 'constant-vus', vus: 1, duration: '5s' } },
+      workload: { requestTimeout: '400ms' },
+    });
+    const { script } = await exportK6Script(scenario, {});
+    expect(script).toMatch(/"requestTimeout": "400ms"/);
+  });
+});
+
 describe('k6OptionsSchema', () => {
   const base = { executor: 'constant-arrival-rate', rate: 2, duration: '10s', preAllocatedVUs: 4 };
 

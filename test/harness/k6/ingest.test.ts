@@ -131,6 +131,21 @@ describe('ingestK6 on output of any k6 script', () => {
     const read = await readResults(dir);
     expect(read.timeseries.points.reduce((a, p) => a + p.requests, 0)).toBe(6);
   });
+
+  it('puts a latency point that ends the run on a whole second into a second of its own', async () => {
+    const dir = await outDir();
+    const file = join(out!, 'edge.json');
+    const point = (metric: string, time: string, value: number) =>
+      JSON.stringify({ type: 'Point', metric, data: { time, value, tags: {} } });
+    await writeFile(
+      file,
+      [point('http_reqs', '2026-11-27T10:00:00Z', 1), point('ttft_ms', '2026-11-27T10:00:02Z', 12)].join(
+        '\n',
+      ),
+    );
+    const { timeseries } = await ingestK6([file], { outDir: dir });
+    expect(timeseries.points.map((p) => p.ttftP50Ms)).toEqual([null, null, 12]);
+  });
 });
 
 describe('ingestK6 on bad input', () => {
