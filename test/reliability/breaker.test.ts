@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
-import { quantile, recordFigure, round } from '../support/audit-figures.ts';
+import { quantile, caseFigure, round } from '../support/audit-figures.ts';
 import { chatCalls, metricValue, startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const openMs = 30_000;
@@ -67,12 +67,7 @@ async function driveOpen(prefix: string): Promise<number> {
 }
 
 describe('R6 circuit breaker', () => {
-  const figures: string[] = [];
-  let tried = 0;
-  let failures = 0;
-  afterAll(() =>
-    recordFigure({ caseId: 'R6 breaker open/half-open/close', tried, failures, figure: figures.join('; ') }),
-  );
+  const tally = caseFigure('R6 breaker open/half-open/close');
 
   it('opens on a 60% failure rate and then sends nothing to the model, answering the fallback at once', async () => {
     failSixtyPercent();
@@ -83,9 +78,9 @@ describe('R6 circuit breaker', () => {
     const whileOpen = await Promise.all(Array.from({ length: 20 }, (_, i) => turn(`open-${i}`)));
     const callsWhileOpen = chatCalls(svc, mark);
     const notFallback = whileOpen.filter((t) => t.status !== 200 || !t.degraded).length;
-    tried += callsToOpen + whileOpen.length;
-    failures += callsWhileOpen + notFallback;
-    figures.push(
+    tally.tried += callsToOpen + whileOpen.length;
+    tally.failures += callsWhileOpen + notFallback;
+    tally.figures.push(
       `opened after ${callsToOpen} calls (min volume ${minVolume}); while open ${callsWhileOpen} model calls for ` +
         `${whileOpen.length} turns, p99 ${round(
           quantile(
@@ -113,8 +108,8 @@ describe('R6 circuit breaker', () => {
     }
     const probes = chatCalls(svc, mark);
     const answered = turns.filter((t) => !t.degraded).length;
-    tried += turns.length;
-    failures += Math.abs(probes - 1);
+    tally.tried += turns.length;
+    tally.failures += Math.abs(probes - 1);
     expect(probes).toBe(1);
     expect(answered).toBe(1);
     expect(await state('closed')).toBe(1);
@@ -122,7 +117,7 @@ describe('R6 circuit breaker', () => {
     const next = await turn('closed-1');
     expect(next.degraded).toBe(false);
     expect(chatCalls(svc, after)).toBe(1);
-    figures.push(`half-open: ${probes} probe for ${turns.length} concurrent turns, closed after it`);
+    tally.figures.push(`half-open: ${probes} probe for ${turns.length} concurrent turns, closed after it`);
   });
 
   it('reopens when the probe fails, and again calls nothing until the next probe', async () => {
@@ -138,9 +133,9 @@ describe('R6 circuit breaker', () => {
     svc.modelRecorder.intercept = null;
     const after = await Promise.all(Array.from({ length: 5 }, (_, i) => turn(`reopened-${i}`)));
     const calls = chatCalls(svc, mark);
-    tried += 1 + after.length;
-    failures += Math.abs(calls - 1);
-    figures.push(`failed probe reopened it: ${calls} model call for ${1 + after.length} turns`);
+    tally.tried += 1 + after.length;
+    tally.failures += Math.abs(calls - 1);
+    tally.figures.push(`failed probe reopened it: ${calls} model call for ${1 + after.length} turns`);
     expect(calls).toBe(1);
     expect(after.every((t) => t.degraded)).toBe(true);
   });

@@ -14,7 +14,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningAgent } from '../../reference-service/agent/start.ts';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
-import { recordFigure } from '../support/audit-figures.ts';
+import { caseFigure } from '../support/audit-figures.ts';
 import { chatCalls, startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 let probe: Redis;
@@ -42,12 +42,7 @@ function keyed(agent: RunningAgent, session: string, key: string, message: strin
 const storedTurns = (session: string): Promise<number> => probe.llen(`{al:acme}:s:${session}`);
 
 describe('R8 idempotent turn append across replicas', () => {
-  const figures: string[] = [];
-  let tried = 0;
-  let failures = 0;
-  afterAll(() =>
-    recordFigure({ caseId: 'R8 idempotent turn append', tried, failures, figure: figures.join('; ') }),
-  );
+  const tally = caseFigure('R8 idempotent turn append');
 
   it('replays a stored turn on either replica with one model call and one stored turn', async () => {
     const mark = svc.modelRecorder.requests.length;
@@ -64,9 +59,9 @@ describe('R8 idempotent turn append across replicas', () => {
     }
     const calls = chatCalls(svc, mark);
     const stored = await storedTurns('idem-seq');
-    tried += 6;
-    failures += Math.abs(calls - 1) + Math.abs(stored - 1);
-    figures.push(`sequential: 6 requests, ${calls} model call, ${stored} stored turn`);
+    tally.tried += 6;
+    tally.failures += Math.abs(calls - 1) + Math.abs(stored - 1);
+    tally.figures.push(`sequential: 6 requests, ${calls} model call, ${stored} stored turn`);
     expect(first.status).toBe(200);
     for (const r of replays) expect(r).toEqual({ replayed: 'true', body: firstBody, status: 200 });
     expect(calls).toBe(1);
@@ -97,9 +92,9 @@ describe('R8 idempotent turn append across replicas', () => {
     const executed = results.filter((r) => r.status === 200 && !r.replayed).length;
     const conflicts = results.filter((r) => r.status === 409 && r.code === 'idempotency_in_flight').length;
     const replayed = results.filter((r) => r.status === 200 && r.replayed).length;
-    tried += results.length;
-    failures += Math.abs(calls - 1) + Math.abs(stored - 1) + Math.abs(executed - 1);
-    figures.push(
+    tally.tried += results.length;
+    tally.failures += Math.abs(calls - 1) + Math.abs(stored - 1) + Math.abs(executed - 1);
+    tally.figures.push(
       `concurrent: 20 requests on 2 replicas, ${calls} model call, ${stored} stored turn, ${executed} executed, ` +
         `${conflicts} x 409, ${replayed} replayed`,
     );
@@ -119,9 +114,9 @@ describe('R8 idempotent turn append across replicas', () => {
     const codes = [await otherBody.json(), await otherSession.json()].map(
       (b) => (b as { error: { code: string } }).error.code,
     );
-    tried += 2;
-    failures += statuses.filter((s) => s !== 422).length + chatCalls(svc, mark);
-    figures.push(`mismatch: ${statuses.filter((s) => s === 422).length} of 2 x 422`);
+    tally.tried += 2;
+    tally.failures += statuses.filter((s) => s !== 422).length + chatCalls(svc, mark);
+    tally.figures.push(`mismatch: ${statuses.filter((s) => s === 422).length} of 2 x 422`);
     expect(statuses).toEqual([422, 422]);
     expect(codes).toEqual(['idempotency_mismatch', 'idempotency_mismatch']);
     expect(chatCalls(svc, mark)).toBe(0);
@@ -137,8 +132,8 @@ describe('R8 idempotent turn append across replicas', () => {
     }
     expect(failed.status).toBe(502);
     const retry = await keyed(replicas[1]!, 'idem-fail', 'key-fail', 'will fail first');
-    tried += 2;
-    if (retry.status !== 200) failures++;
+    tally.tried += 2;
+    if (retry.status !== 200) tally.failures++;
     expect(retry.status).toBe(200);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
     expect(await storedTurns('idem-fail')).toBe(1);

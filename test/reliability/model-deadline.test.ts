@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, parseSse } from '../reference-service/agent/helpers/agent-stack.ts';
-import { recordFigure, round } from '../support/audit-figures.ts';
+import { caseFigure, round } from '../support/audit-figures.ts';
 import { metricValue, startServiceOnRedis, waitFor, type RedisService } from '../support/service.ts';
 
 const firstTokenMs = 400;
@@ -39,12 +39,7 @@ afterAll(async () => {
 });
 
 describe('R5 model latency and hang', () => {
-  const figures: string[] = [];
-  let tried = 0;
-  let failures = 0;
-  afterAll(() =>
-    recordFigure({ caseId: 'R5 model latency and hang', tried, failures, figure: figures.join('; ') }),
-  );
+  const tally = caseFigure('R5 model latency and hang');
 
   it('answers every turn degraded within its deadline while the model hangs, leaving nothing open', async () => {
     // Warm the agent's connection pool, then take the baseline.
@@ -93,9 +88,9 @@ describe('R5 model latency and hang', () => {
     const socketsBackMs = performance.now() - endMs;
     const slowestMs = Math.max(...outcomes.map((o) => o.ms));
     const late = outcomes.filter((o) => o.ms > deadlineMs + marginMs || !o.degraded || !o.complete);
-    tried += outcomes.length;
-    failures += late.length + inFlight;
-    figures.push(
+    tally.tried += outcomes.length;
+    tally.failures += late.length + inFlight;
+    tally.figures.push(
       `hang: ${outcomes.length} turns degraded, slowest ${round(slowestMs, 0)} ms (deadline ${deadlineMs} ms), ` +
         `open model calls after 0, agent in-flight ${inFlight}, sockets ${socketsAtEnd} -> ${baselineSockets} ` +
         `(baseline) after ${round(socketsBackMs / 1000, 1)} s`,
@@ -128,9 +123,9 @@ describe('R5 model latency and hang', () => {
       !events.some((e) => e.event === 'done') &&
       events.at(-1)?.data === '[DONE]' &&
       history.turns.length === 0;
-    tried++;
-    if (!ok) failures++;
-    figures.push(`mid-stream stall: ended after ${round(ms, 0)} ms with event: error, turn not stored`);
+    tally.tried++;
+    if (!ok) tally.failures++;
+    tally.figures.push(`mid-stream stall: ended after ${round(ms, 0)} ms with event: error, turn not stored`);
     expect(JSON.parse(error!.data)).toMatchObject({ error: { code: 'model_stream_broken' } });
     expect(ok).toBe(true);
   });

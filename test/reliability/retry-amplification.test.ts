@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
 import type { RecordedRequest } from '../support/http-recorder.ts';
-import { recordFigure, round } from '../support/audit-figures.ts';
+import { caseFigure, round } from '../support/audit-figures.ts';
 import { startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const maxAttempts = 3;
@@ -64,17 +64,7 @@ function stdDev(values: number[]): number {
 }
 
 describe('R7 retry amplification', () => {
-  const figures: string[] = [];
-  let tried = 0;
-  let failures = 0;
-  afterAll(() =>
-    recordFigure({
-      caseId: 'R7 retry amplification and jitter',
-      tried,
-      failures,
-      figure: figures.join('; '),
-    }),
-  );
+  const tally = caseFigure('R7 retry amplification and jitter');
 
   it('bounds model calls per turn and spreads the retries of a 429 storm with jitter', async () => {
     svc.model.faults.setLatencyMultiplier(10);
@@ -89,9 +79,9 @@ describe('R7 retry amplification', () => {
     const overCap = perTurn.filter((a) => a.length > maxAttempts).length;
     const firstRetryDelays = perTurn.filter((a) => a.length >= 2).map((a) => a[1]!.atMs - a[0]!.atMs);
     const spreadMs = stdDev(firstRetryDelays);
-    tried += result.ids.length;
-    failures += overCap + result.statuses.filter((s) => s !== 200).length;
-    figures.push(
+    tally.tried += result.ids.length;
+    tally.failures += overCap + result.statuses.filter((s) => s !== 200).length;
+    tally.figures.push(
       `429 storm: ${result.ids.length} turns made ${total} model calls (${round(total / result.ids.length, 2)} per turn, ` +
         `cap ${maxAttempts}), completed in ${round(result.wallMs, 0)} ms, ${firstRetryDelays.length} retried, ` +
         `first-retry delay spread (sd) ${round(spreadMs, 0)} ms of a ${baseDelayMs} ms window`,
@@ -122,9 +112,9 @@ describe('R7 retry amplification', () => {
     const waits = perTurn.filter((a) => a.length >= 2).map((a) => a[1]!.atMs - a[0]!.atMs);
     const early = waits.filter((w) => w < 1_000).length;
     const overCap = perTurn.filter((a) => a.length > maxAttempts).length;
-    tried += result.ids.length;
-    failures += early + overCap;
-    figures.push(
+    tally.tried += result.ids.length;
+    tally.failures += early + overCap;
+    tally.figures.push(
       `Retry-After 1 s: ${waits.length} retries, shortest wait ${round(Math.min(...waits), 0)} ms, ` +
         `${early} early, retry spread (sd) ${round(stdDev(waits), 0)} ms`,
     );

@@ -11,8 +11,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, keys, parseSse } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
-import { recordFigure, round } from '../support/audit-figures.ts';
+import { startTestRedis, type TestRedis } from '../support/redis-process.ts';
+import { caseFigure, round } from '../support/audit-figures.ts';
 import { chatCalls, startService, sleep, waitFor, type Service } from '../support/service.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 
@@ -96,13 +96,7 @@ function violations(outcomes: Outcome[]): Outcome[] {
 }
 
 describe('R4 rate-limit store outage (fail closed)', () => {
-  const figures: string[] = [];
-  let tried = 0;
-  let failures = 0;
-
-  afterAll(() => {
-    recordFigure({ caseId: 'R4 rate-limit store outage', tried, failures, figure: figures.join('; ') });
-  });
+  const tally = caseFigure('R4 rate-limit store outage');
 
   it('ends a stream in flight with an error event and [DONE] when Redis dies under it', async () => {
     svc.model.faults.setLatencyMultiplier(20);
@@ -114,7 +108,7 @@ describe('R4 rate-limit store outage (fail closed)', () => {
       const rest = res.text();
       await redis.kill();
       const events = parseSse(await rest);
-      tried++;
+      tally.tried++;
       expect(events.some((e) => e.event === 'done')).toBe(false);
       expect(JSON.parse(events.find((e) => e.event === 'error')!.data)).toMatchObject({
         error: { code: 'store_unavailable' },
@@ -136,9 +130,9 @@ describe('R4 rate-limit store outage (fail closed)', () => {
     await redis.restart();
     const backMs = await recoveryMs();
     const bad = violations(outcomes);
-    tried += outcomes.length;
-    failures += bad.length + modelCalls;
-    figures.push(
+    tally.tried += outcomes.length;
+    tally.failures += bad.length + modelCalls;
+    tally.figures.push(
       `refused: ${outcomes.length} requests, ${outcomes.length - bad.length} x 503 store_unavailable, ` +
         `${outcomes.filter((o) => o.status === 500).length} x 500, model calls ${modelCalls}, ` +
         `slowest ${round(Math.max(...outcomes.map((o) => o.ms)), 0)} ms, recovered in ${round(backMs, 0)} ms`,
@@ -161,9 +155,9 @@ describe('R4 rate-limit store outage (fail closed)', () => {
       proxy.cutAll();
       const backMs = await recoveryMs();
       const bad = violations(outcomes);
-      tried += outcomes.length;
-      failures += bad.length + modelCalls;
-      figures.push(
+      tally.tried += outcomes.length;
+      tally.failures += bad.length + modelCalls;
+      tally.figures.push(
         `black hole: ${outcomes.length} requests, ${outcomes.length - bad.length} x 503, model calls ${modelCalls}, ` +
           `slowest ${round(Math.max(...outcomes.map((o) => o.ms)), 0)} ms, recovered in ${round(backMs, 0)} ms`,
       );

@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../reference-service/agent/auth.ts';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
-import { recordFigure, round } from '../support/audit-figures.ts';
+import { caseFigure, round } from '../support/audit-figures.ts';
 import { startServiceOnRedis, waitFor, type RedisService } from '../support/service.ts';
 
 const capacityTokens = 600;
@@ -54,17 +54,7 @@ afterAll(async () => {
 });
 
 describe('R2 tokens-per-minute debited before the model call', () => {
-  const figures: string[] = [];
-  let tried = 0;
-  let failures = 0;
-  afterAll(() =>
-    recordFigure({
-      caseId: 'R2 tokens-per-minute before the model call',
-      tried,
-      failures,
-      figure: figures.join('; '),
-    }),
-  );
+  const tally = caseFigure('R2 tokens-per-minute before the model call');
 
   it('rejects with 429, before any model call, the turns whose charge the bucket cannot cover', async () => {
     const ids = Array.from({ length: 8 }, (_, i) => `tpm-burst-${i}`);
@@ -82,9 +72,9 @@ describe('R2 tokens-per-minute debited before the model call', () => {
     const rejected = ids.filter((_, i) => responses[i]!.status === 429);
     const rejectedWithModelCall = rejected.filter((id) => svc.modelRecorder.byRequestId(id).length > 0);
     const admittedWithoutCall = admitted.filter((id) => svc.modelRecorder.byRequestId(id).length === 0);
-    tried += ids.length;
-    failures += rejectedWithModelCall.length + admittedWithoutCall.length;
-    figures.push(
+    tally.tried += ids.length;
+    tally.failures += rejectedWithModelCall.length + admittedWithoutCall.length;
+    tally.figures.push(
       `${ids.length} concurrent turns charged ${chargeTokens} tokens each against ${capacityTokens}/min: ` +
         `${admitted.length} admitted, ${rejected.length} x 429, model calls by rejected turns ${rejectedWithModelCall.length}`,
     );
@@ -119,9 +109,9 @@ describe('R2 tokens-per-minute debited before the model call', () => {
     const expected = Math.min(capacityTokens, capacityTokens - body.usage.total_tokens);
     const refillTokens = (capacityTokens / 60_000) * elapsedMs;
     const errorTokens = Math.abs(units - expected);
-    tried++;
-    if (errorTokens > refillTokens + 1) failures++;
-    figures.push(
+    tally.tried++;
+    if (errorTokens > refillTokens + 1) tally.failures++;
+    tally.figures.push(
       `settle: charged ${chargeTokens}, used ${body.usage.total_tokens}, bucket ${round(units)} vs ${expected} expected ` +
         `(error ${round(errorTokens, 2)} tokens, refill allowance ${round(refillTokens, 2)})`,
     );

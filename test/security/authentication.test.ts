@@ -20,7 +20,7 @@ import { createAuthenticator, hashApiKey } from '../../reference-service/agent/a
 import { parseAgentConfig } from '../../reference-service/agent/config.ts';
 import type { RunningAgent } from '../../reference-service/agent/start.ts';
 import { call, keys } from '../reference-service/agent/helpers/agent-stack.ts';
-import { quantile, recordFigure, round, timingSamples } from '../support/audit-figures.ts';
+import { caseFigure, quantile, round, timingSamples } from '../support/audit-figures.ts';
 import { chatCalls, startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const compares = vi.hoisted(() => ({ calls: 0, lengths: new Set<number>() }));
@@ -101,10 +101,7 @@ async function send(
 }
 
 describe('S2 authentication', () => {
-  const figures: string[] = [];
-  let tried = 0;
-  let failures = 0;
-  afterAll(() => recordFigure({ caseId: 'S2 authentication', tried, failures, figure: figures.join('; ') }));
+  const tally = caseFigure('S2 authentication');
 
   it('answers 401 with WWW-Authenticate to every bad key on every route, before reading the body', async () => {
     const mark = svc.modelRecorder.requests.length;
@@ -117,7 +114,7 @@ describe('S2 authentication', () => {
       for (const route of ['post', 'get', 'delete'] as const) {
         const res = await send(agent, header, route);
         const body = (await res.json()) as { error?: { code: string } };
-        tried++;
+        tally.tried++;
         if (
           res.status !== 401 ||
           res.headers.get('www-authenticate') !== 'Bearer' ||
@@ -127,8 +124,8 @@ describe('S2 authentication', () => {
       }
     }
     const modelCalls = chatCalls(svc, mark);
-    failures += wrong.length + modelCalls;
-    figures.push(
+    tally.failures += wrong.length + modelCalls;
+    tally.figures.push(
       `${cases.length * 3} bad-key requests: ${cases.length * 3 - wrong.length} x 401 before the body, ${modelCalls} model calls`,
     );
     expect(wrong).toEqual([]);
@@ -143,7 +140,7 @@ describe('S2 authentication', () => {
     expect(await turn(svc.agent, oldKey)).toBe(200);
     expect(await turn(revoking, oldKey)).toBe(401);
     expect(await turn(revoking, newKey)).toBe(200);
-    tried += 3;
+    tally.tried += 3;
   });
 
   it("answers another tenant's key the same 404 for an existing session as for a missing one", async () => {
@@ -152,7 +149,7 @@ describe('S2 authentication', () => {
     ).text();
     const existing = await call(svc.agent, '/v1/sessions/exists', { key: keys.globex });
     const missing = await call(svc.agent, '/v1/sessions/missing', { key: keys.globex });
-    tried += 2;
+    tally.tried += 2;
     expect(existing.status).toBe(404);
     expect(await existing.text()).toBe(await missing.text());
   });
@@ -173,8 +170,8 @@ describe('S2 authentication', () => {
     const found = plaintexts.filter(
       (p) => config.includes(p) || stored.includes(p) || stored.includes(hashApiKey(p)) || logs.includes(p),
     );
-    tried++;
-    failures += found.length;
+    tally.tried++;
+    tally.failures += found.length;
     expect(redisDump.length).toBeGreaterThan(0);
     expect(found).toEqual([]);
   });
@@ -193,8 +190,8 @@ describe('S2 authentication', () => {
       compares.calls = 0;
       compares.lengths.clear();
       authenticate(header);
-      tried++;
-      if (compares.calls !== stored) failures++;
+      tally.tried++;
+      if (compares.calls !== stored) tally.failures++;
       expect(compares.calls).toBe(stored);
       expect([...compares.lengths]).toEqual([32]);
     }
@@ -210,7 +207,7 @@ describe('S2 authentication', () => {
     timeNs(`Bearer ${acme}`);
     const prefix = quantile(timeNs(`Bearer ${acme.slice(0, -1)}y`), 0.5);
     const random = quantile(timeNs('Bearer zq8Kf0pLr2Xv9Tn4Wb7Hc1Md'), 0.5);
-    figures.push(
+    tally.figures.push(
       `${stored} timingSafeEqual calls per check over 32-byte digests for every key; median check ` +
         `${round(prefix / 1000, 2)} us (valid prefix) vs ${round(random / 1000, 2)} us (random key), ` +
         `difference ${round(Math.abs(prefix - random) / 1000, 2)} us over ${timingSamples()} samples each`,

@@ -22,7 +22,7 @@ import { startAgent } from '../../reference-service/agent/start.ts';
 import { ToolsClient } from '../../reference-service/agent/tools-client.ts';
 import { call, captureLogs, parseSse } from '../reference-service/agent/helpers/agent-stack.ts';
 import { startFakeModel, type FakeModel } from '../reference-service/agent/helpers/fake-model.ts';
-import { recordFigure } from '../support/audit-figures.ts';
+import { caseFigure } from '../support/audit-figures.ts';
 import { startHttpRecorder, type HttpRecorder } from '../support/http-recorder.ts';
 import { startService, type Service } from '../support/service.ts';
 
@@ -100,12 +100,7 @@ const badOrigins = [
 ];
 
 describe('S4 SSRF through a tool', () => {
-  const figures: string[] = [];
-  let tried = 0;
-  let failures = 0;
-  afterAll(() =>
-    recordFigure({ caseId: 'S4 SSRF through a tool', tried, failures, figure: figures.join('; ') }),
-  );
+  const tally = caseFigure('S4 SSRF through a tool');
 
   it('never reaches an internal address whatever tool the model asks for, and never follows a redirect', async () => {
     const leaks: string[] = [];
@@ -115,7 +110,7 @@ describe('S4 SSRF through a tool', () => {
         body: { message: `Fetch ${name} for me`, stream: i % 2 === 0 },
       });
       const text = await res.text();
-      tried++;
+      tally.tried++;
       const steps =
         i % 2 === 0
           ? parseSse(text)
@@ -128,8 +123,8 @@ describe('S4 SSRF through a tool', () => {
         leaks.push(`${name}: tool step ${JSON.stringify(steps)}`);
     }
     const odd = tools.requests.filter((r) => !/^\/tools(\/[A-Za-z0-9_-]{1,64})?$/.test(r.path));
-    failures += leaks.length + sinkhole.requests.length + odd.length;
-    figures.push(
+    tally.failures += leaks.length + sinkhole.requests.length + odd.length;
+    tally.figures.push(
       `${attackNames().length} hostile tool calls (URL and path names, redirects to loopback and 169.254.169.254, 5 MB answer): ` +
         `${sinkhole.requests.length} sinkhole hits, ${odd.length} requests off /tools/<name>, tool output echoed ${leaks.length}`,
     );
@@ -142,7 +137,7 @@ describe('S4 SSRF through a tool', () => {
   it('refuses at startup a tools origin that is a metadata, unspecified or multicast address, or not http(s)', async () => {
     const accepted: string[] = [];
     for (const baseUrl of badOrigins) {
-      tried++;
+      tally.tried++;
       try {
         new ToolsClient({ baseUrl, timeoutMs: 1_000, allow: [], resultMaxChars: 100 });
         accepted.push(baseUrl);
@@ -155,8 +150,8 @@ describe('S4 SSRF through a tool', () => {
     await expect(
       startAgent({ config: parseAgentConfig(raw), logStream: captureLogs().stream }),
     ).rejects.toThrow(/tools\.baseUrl/);
-    failures += accepted.length;
-    figures.push(
+    tally.failures += accepted.length;
+    tally.figures.push(
       `${badOrigins.length} bad tools origins (decimal, octal, hex, mapped IPv6, file:, gopher:): ${badOrigins.length - accepted.length} refused`,
     );
     expect(accepted).toEqual([]);
@@ -177,10 +172,10 @@ describe('S4 SSRF through a tool', () => {
     const before = tools.requests.length;
     const listed = await client.definitions('rebind-1');
     const outcome = await client.call('fetch_url', '{}', 'rebind-2', new AbortController().signal);
-    tried += 2;
+    tally.tried += 2;
     const reached = tools.requests.length - before;
-    failures += reached;
-    figures.push(
+    tally.failures += reached;
+    tally.figures.push(
       `DNS name resolving to 169.254.169.254: ${lookups.length} lookups refused, ${reached} connections`,
     );
     expect(lookups.length).toBeGreaterThan(0);

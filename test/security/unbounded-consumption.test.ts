@@ -17,7 +17,7 @@ import { hashApiKey } from '../../reference-service/agent/auth.ts';
 import type { RunningAgent } from '../../reference-service/agent/start.ts';
 import { call } from '../reference-service/agent/helpers/agent-stack.ts';
 import { startFakeModel, type FakeModel } from '../reference-service/agent/helpers/fake-model.ts';
-import { recordFigure } from '../support/audit-figures.ts';
+import { caseFigure } from '../support/audit-figures.ts';
 import { startServiceOnRedis, type RedisService } from '../support/service.ts';
 
 const maxToolIterations = 4;
@@ -76,12 +76,7 @@ const chatBodies = (requestId: string): ChatBody[] =>
     .map((r) => JSON.parse(r.body) as ChatBody);
 
 describe('S7 unbounded consumption', () => {
-  const figures: string[] = [];
-  let tried = 0;
-  let failures = 0;
-  afterAll(() =>
-    recordFigure({ caseId: 'S7 unbounded consumption', tried, failures, figure: figures.join('; ') }),
-  );
+  const tally = caseFigure('S7 unbounded consumption');
 
   it('caps the tool loop: at most maxToolIterations tool rounds, then one call without tools', async () => {
     fake.mode = 'always-tool';
@@ -93,9 +88,9 @@ describe('S7 unbounded consumption', () => {
       });
       const body = (await res.json()) as { toolSteps: unknown[]; finishReason: string };
       const calls = chatBodies('loop-1');
-      tried++;
-      if (calls.length > maxToolIterations + 1 || body.toolSteps.length > maxToolIterations) failures++;
-      figures.push(
+      tally.tried++;
+      if (calls.length > maxToolIterations + 1 || body.toolSteps.length > maxToolIterations) tally.failures++;
+      tally.figures.push(
         `looping model: ${calls.length} model calls and ${body.toolSteps.length} tool calls per turn ` +
           `(cap ${maxToolIterations + 1} / ${maxToolIterations}), finishReason ${body.finishReason}`,
       );
@@ -126,13 +121,13 @@ describe('S7 unbounded consumption', () => {
       await res.text();
       const sent = chatBodies(id).map((b) => b.max_tokens ?? Infinity);
       largest = Math.max(largest, ...sent);
-      tried++;
-      if (res.status !== status || sent.some((m) => m > maxTokens)) failures++;
+      tally.tried++;
+      if (res.status !== status || sent.some((m) => m > maxTokens)) tally.failures++;
       expect(res.status).toBe(status);
       if (status === 400) expect(sent).toEqual([]);
     }
     expect(chatBodies('mt-default').map((b) => b.max_tokens)).toEqual([defaultMaxTokens]);
-    figures.push(
+    tally.figures.push(
       `largest max_tokens sent ${largest} (cap ${maxTokens}, default ${defaultMaxTokens}); above the cap: 400, no call`,
     );
     expect(largest).toBe(maxTokens);
@@ -153,9 +148,9 @@ describe('S7 unbounded consumption', () => {
     const created = results.filter((r) => r.status === 200).length;
     const refused = results.filter((r) => r.status === 409 && r.code === 'session_limit_reached').length;
     const inRedis = await probe.zcard('{al:capped}:sessions');
-    tried += results.length;
-    failures += Math.abs(created - maxSessions) + (created + refused === results.length ? 0 : 1);
-    figures.push(
+    tally.tried += results.length;
+    tally.failures += Math.abs(created - maxSessions) + (created + refused === results.length ? 0 : 1);
+    tally.figures.push(
       `40 concurrent new sessions, cap ${maxSessions}: ${created} created, ${refused} x 409, ${inRedis} in Redis`,
     );
     expect(created).toBe(maxSessions);
@@ -176,9 +171,9 @@ describe('S7 unbounded consumption', () => {
       largest = Math.max(largest, ...chatBodies(id).map((b) => b.messages.length));
     }
     const bound = 1 + 2 * historyMaxTurns + 1;
-    tried += 8;
-    if (largest > bound) failures++;
-    figures.push(
+    tally.tried += 8;
+    if (largest > bound) tally.failures++;
+    tally.figures.push(
       `8-turn conversation: largest prompt ${largest} messages (bound ${bound}: system + ${historyMaxTurns} turns + new)`,
     );
     expect(largest).toBe(bound);

@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 
 /**
  * Figures the reliability and security cases measure, for the table `bench/audit.ts` prints. A test
@@ -36,6 +36,25 @@ export function recordFigure(figure: CaseFigure): void {
     test: state.currentTestName ?? null,
   };
   appendFileSync(out, `${JSON.stringify(record)}\n`);
+}
+
+/** A case's figures summed over its tests: each test adds what it sent, broke and measured. */
+export interface CaseTally {
+  tried: number;
+  failures: number;
+  readonly figures: string[];
+}
+
+/**
+ * Registers an afterAll in the calling describe block that records the case's tally as one figure
+ * (its parts joined by '; '), so every test of the case counts towards the row `bench/audit.ts` prints.
+ */
+export function caseFigure(caseId: string): CaseTally {
+  const tally: CaseTally = { tried: 0, failures: 0, figures: [] };
+  afterAll(() =>
+    recordFigure({ caseId, tried: tally.tried, failures: tally.failures, figure: tally.figures.join('; ') }),
+  );
+  return tally;
 }
 
 /** Generated requests per route: `AGENTLOAD_FUZZ_RUNS` (the audit sets 10 000), else `fallback`. */

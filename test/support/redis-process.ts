@@ -1,71 +1,126 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '../reference-service/agent/helpers/redis-server.ts';
 
-/** A redis-server on a free port with extra arguments (e.g. `--replicaof`), and a client to it. */
+/** A real redis-server on a free port, without persistence, for one test file. */
+export interface TestRedis {
+  url: string;
+  port: number;
+  /** SIGKILL: Redis disappears (connections refused). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port (empty: --save ''). */
+  restart(): Promise<void>;
+  /** SIGKILL and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** A redis-server started with extra arguments (e.g. `--replicaof`), and a client to it. */
 export interface RedisProcess {
   port: number;
   client: Redis;
-  /** SIGKILL, as a crashed primary. */
+  /** SIGKILL, as a crashed primary; also drops the client and the directory. */
   kill(): Promise<void>;
 }
 
-export async function startRedisProcess(extraArgs: string[] = []): Promise<RedisProcess> {
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startTestRedis(extraArgs: string[] = []): Promise<TestRedis> {
   const port = await freePort();
   // A replica writes the snapshot it syncs from to its directory: keep that out of the checkout.
   const dir = mkdtempSync(join(tmpdir(), 'agentload-redis-'));
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      // Full syncs start at once (Redis 7 waits 5 s for more replicas to share a diskless sync).
-      '--repl-diskless-sync-delay',
-      '0',
-      ...extraArgs,
-    ],
-    { stdio: 'ignore', cwd: dir },
-  );
-  const client = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+  let child: ChildProcess | null = null;
+  const launch = async (): Promise<void> => {
+    child = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        // Full syncs start at once (Redis 7 waits 5 s for more replicas to share a diskless sync).
+        '--repl-diskless-sync-delay',
+        '0',
+        ...extraArgs,
+      ],
+      { stdio: 'ignore', cwd: dir },
+    );
+    await waitForPing(port);
+  };
+  const kill = async (): Promise<void> => {
+    const c = child;
+    child = null;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGKILL');
+    });
+  };
+  const stop = async (): Promise<void> => {
+    await kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  await launch();
+  return { url: `redis://127.0.0.1:${port}`, port, kill, restart: launch, stop };
+}
+
+export async function startRedisProcess(extraArgs: string[] = []): Promise<RedisProcess> {
+  const server = await startTestRedis(extraArgs);
+  const client = new Redis({
+    port: server.port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+  });
   client.on('error', () => undefined);
+  await client.connect();
+  const kill = async (): Promise<void> => {
+    client.disconnect();
+    await server.stop();
+  };
+  return { port: server.port, client, kill };
+}
+
+async function waitForPing(port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
-  for (;;) {
+  while (Date.now() < deadline) {
+    const client = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    client.on('error', () => undefined);
     try {
       await client.connect();
       await client.ping();
-      break;
+      client.disconnect();
+      return;
     } catch {
       client.disconnect();
-      if (Date.now() > deadline)
-        throw new Error(`redis-server on port ${port} did not answer PING within 10 s`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  return {
-    port,
-    client,
-    kill: async () => {
-      client.disconnect();
-      if (child.exitCode === null && child.signalCode === null) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGKILL');
-        });
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  throw new Error(`redis-server on port ${port} did not answer PING within 10 s`);
 }
 
 /**

@@ -10,7 +10,7 @@ import {
   fastProfile,
   type LogCapture,
 } from '../reference-service/agent/helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from '../reference-service/agent/helpers/redis-server.ts';
+import { startTestRedis, type TestRedis } from './redis-process.ts';
 import { startHttpRecorder, type HttpRecorder } from './http-recorder.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { bucketState, refill, type StoredBucket } from './token-bucket.ts';
+import { admitResult, refill, type StoredBucket } from './token-bucket.ts';
 import type {
   AdmitResult,
   BucketLimits,
@@ -45,20 +45,14 @@ export class MemoryStateStore implements StateStore {
     const tokKey = `${tenant}:tok`;
     let reqUnits = refill(this.buckets.get(reqKey), limits.requestsPerMin, now);
     let tokUnits = refill(this.buckets.get(tokKey), limits.tokensPerMin, now);
-    const requests = bucketState(reqUnits, limits.requestsPerMin, 1);
-    const tokenState = bucketState(tokUnits, limits.tokensPerMin, tokens);
-    const allowed = requests.waitMs === 0 && tokenState.waitMs === 0;
+    const allowed = reqUnits >= 1 && tokUnits >= tokens;
     if (allowed) {
       reqUnits -= 1;
       tokUnits -= tokens;
     }
     this.buckets.set(reqKey, { units: reqUnits, atMs: now });
     this.buckets.set(tokKey, { units: tokUnits, atMs: now });
-    return {
-      allowed,
-      requests: { ...requests, remaining: reqUnits },
-      tokens: { ...tokenState, remaining: tokUnits },
-    };
+    return admitResult(allowed, reqUnits, tokUnits, limits, tokens);
   }
 
   async settleTokens(tenant: string, limits: BucketLimits, deltaTokens: number): Promise<void> {

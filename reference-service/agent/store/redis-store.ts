@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { scripts, type ScriptName } from './redis-scripts.ts';
-import { bucketState } from './token-bucket.ts';
+import { admitResult } from './token-bucket.ts';
 import {
   StoreUnavailableError,
   type AdmitResult,
@@ -63,10 +63,7 @@ export class RedisStateStore implements StateStore {
       [key(tenant, 'rl:req'), key(tenant, 'rl:tok')],
       [limits.requestsPerMin, limits.tokensPerMin, tokens],
     )) as [number, string, string];
-    const ok = allowed === 1;
-    const requests = bucketState(Number(reqUnits), limits.requestsPerMin, ok ? 0 : 1);
-    const tokenState = bucketState(Number(tokUnits), limits.tokensPerMin, ok ? 0 : tokens);
-    return { allowed: ok, requests, tokens: tokenState };
+    return admitResult(allowed === 1, Number(reqUnits), Number(tokUnits), limits, tokens);
   }
 
   async settleTokens(tenant: string, limits: BucketLimits, deltaTokens: number): Promise<void> {

@@ -1,4 +1,4 @@
-import type { BucketState } from './types.ts';
+import type { AdmitResult, BucketLimits, BucketState } from './types.ts';
 
 /**
  * Token bucket, the same math as the Lua in redis-scripts.ts: a bucket holds up to `capacity`
@@ -25,6 +25,24 @@ export function bucketState(units: number, capacity: number, cost: number): Buck
   const rate = ratePerMs(capacity);
   const waitMs = units >= cost ? 0 : Math.ceil((cost - units) / rate);
   return { remaining: units, capacity, ratePerMs: rate, waitMs };
+}
+
+/**
+ * What both stores report after an admission, from the units left once it was charged (or not):
+ * a refused request says how long until each bucket holds its cost.
+ */
+export function admitResult(
+  allowed: boolean,
+  reqUnits: number,
+  tokUnits: number,
+  limits: BucketLimits,
+  tokens: number,
+): AdmitResult {
+  return {
+    allowed,
+    requests: bucketState(reqUnits, limits.requestsPerMin, allowed ? 0 : 1),
+    tokens: bucketState(tokUnits, limits.tokensPerMin, allowed ? 0 : tokens),
+  };
 }
 
 /** How long a bucket with `units` takes to refill completely, ms (a key can expire after that). */

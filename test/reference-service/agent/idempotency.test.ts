@@ -7,7 +7,7 @@ import {
   startAgentStack,
   type AgentStack,
 } from './helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from './helpers/redis-server.ts';
+import { startTestRedis, type TestRedis } from '../../support/redis-process.ts';
 import { waitFor } from '../../support/service.ts';
 
 let redis: TestRedis;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, keys, modelRequestCount, startAgentStack, type AgentStack } from './helpers/agent-stack.ts';
 import { metricValue } from '../../support/service.ts';
-import { startTestRedis, type TestRedis } from './helpers/redis-server.ts';
+import { startTestRedis, type TestRedis } from '../../support/redis-process.ts';
 
 let redis: TestRedis;
 let stack: AgentStack;

@@ -10,7 +10,7 @@ import {
   startAgentStack,
   type AgentStack,
 } from './helpers/agent-stack.ts';
-import { startTestRedis, type TestRedis } from './helpers/redis-server.ts';
+import { startTestRedis, type TestRedis } from '../../support/redis-process.ts';
 
 let redis: TestRedis;
 let stack: AgentStack;

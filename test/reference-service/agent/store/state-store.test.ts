@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStateStore } from '../../../../reference-service/agent/store/memory-store.ts';
 import { RedisStateStore } from '../../../../reference-service/agent/store/redis-store.ts';
 import type { NewTurn, StateStore } from '../../../../reference-service/agent/store/types.ts';
-import { startTestRedis, type TestRedis } from '../helpers/redis-server.ts';
+import { startTestRedis, type TestRedis } from '../../../support/redis-process.ts';
 
 const limits = { requestsPerMin: 3, tokensPerMin: 1_000 };
 
@@ -151,7 +151,7 @@ describe('redis state store against a stopped Redis', () => {
       commandTimeoutMs: 200,
     });
     await store.connect();
-    await down.kill();
+    await down.stop();
     await new Promise((r) => setTimeout(r, 50));
     await expect(store.admit('t', limits, 1)).rejects.toMatchObject({ name: 'StoreUnavailableError' });
     await expect(store.ping()).rejects.toMatchObject({ name: 'StoreUnavailableError' });
