@@ -60,8 +60,8 @@ const STOP_WORDS = new Set([
   'other',
 ]);
 
-function words(text: string): Set<string> {
-  return new Set((text.toLowerCase().match(/[a-z0-9]+/g) ?? []).filter((w) => w.length > 0));
+function words(lowered: string): Set<string> {
+  return new Set(lowered.match(/[a-z0-9]+/g));
 }
 
 function nameParts(name: string): string[] {
@@ -72,9 +72,8 @@ function nameParts(name: string): string[] {
     .filter((p) => p.length >= 4 && !GENERIC_NAME_PARTS.has(p));
 }
 
-export function toolScore(tool: ToolDefinition, userText: string): number {
-  const seen = words(userText);
-  const lowered = userText.toLowerCase();
+/** `lowered` is the user's text in lower case, `seen` its words. */
+function toolScore(tool: ToolDefinition, lowered: string, seen: ReadonlySet<string>): number {
   let score = lowered.includes(tool.function.name.toLowerCase()) ? 10 : 0;
   for (const part of nameParts(tool.function.name)) if (seen.has(part)) score += 10;
   const keywords = new Set(
@@ -91,9 +90,11 @@ function bestTool(
   tools: readonly ToolDefinition[],
   userText: string,
 ): { tool: ToolDefinition; score: number } {
+  const lowered = userText.toLowerCase();
+  const seen = words(lowered);
   let best = { tool: tools[0]!, score: -1 };
   for (const tool of tools) {
-    const score = toolScore(tool, userText);
+    const score = toolScore(tool, lowered, seen);
     if (score > best.score) best = { tool, score };
   }
   return best;

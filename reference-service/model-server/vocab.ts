@@ -1,3 +1,5 @@
+import { hashSeed } from './rng.ts';
+
 /**
  * The output vocabulary. Every entry is exactly one token under tokenizer.ts (a space plus at most
  * eight ASCII letters, or one punctuation mark), and carries its JSON-escaped text so the SSE writer
@@ -51,14 +53,9 @@ export function eosToken(vocabSize: number): VocabToken {
   return token(vocabSize > 128009 ? 128009 : vocabSize - 1, '<|eot_id|>', true);
 }
 
-/** A stable id for arbitrary token text (tool-call JSON, prompt tokens): FNV-1a into the vocabulary. */
+/** A stable id for arbitrary token text (tool-call JSON, prompt tokens): its hash into the vocabulary. */
 export function idForText(text: string, vocabSize: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h % Math.max(1, vocabSize - 1);
+  return hashSeed(0, text) % Math.max(1, vocabSize - 1);
 }
 
 export function textToken(text: string, vocabSize: number): VocabToken {

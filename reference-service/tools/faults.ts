@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidConfigError } from '../../harness/errors.ts';
-import { createRandom, type Random } from './random.ts';
+import type { Rng } from '../../harness/engine/rng.ts';
+import { createRandom } from './random.ts';
 
 /**
  * Injected failures, switched at run time (in process or through the admin API). Rates are shares of
@@ -46,7 +47,7 @@ const noFaults: Readonly<ToolFaultSettings> = Object.freeze({
 
 export class ToolFaults {
   private settings: Readonly<ToolFaultSettings> = noFaults;
-  private readonly random: Random;
+  private readonly random: Rng;
   private readonly hanging = new Set<() => void>();
 
   constructor(seed: number) {

@@ -1,4 +1,5 @@
-import { createRandom, lognormal, type Random } from './random.ts';
+import type { Rng } from '../../harness/engine/rng.ts';
+import { createRandom } from './random.ts';
 
 /**
  * Tool latency: lognormal per tool (median and sigma), the usual shape of a service call with a long
@@ -17,7 +18,7 @@ export interface LatencyModel {
 }
 
 export function createLatencyModel(seed: number, scale: number): LatencyModel {
-  const streams = new Map<string, Random>();
+  const streams = new Map<string, Rng>();
   return {
     drawMs(tool, spec) {
       let random = streams.get(tool);
@@ -25,7 +26,7 @@ export function createLatencyModel(seed: number, scale: number): LatencyModel {
         random = createRandom(seed, `latency:${tool}`);
         streams.set(tool, random);
       }
-      const drawn = Math.min(lognormal(random, spec.medianMs, spec.sigma), spec.maxMs);
+      const drawn = Math.min(random.lognormal(spec.medianMs, spec.sigma), spec.maxMs);
       return drawn * scale;
     },
   };
