@@ -5,7 +5,7 @@
  * Without a daily curve but with spikes, the base is the peak, held until 10 min after the last spike.
  */
 import { z } from 'zod';
-import { InvalidConfigError } from '../harness/errors.ts';
+import { InvalidConfigError, zodIssues } from '../harness/errors.ts';
 import { interpolate } from './monotone.ts';
 import type { Demand, Reasoning } from './types.ts';
 
@@ -49,7 +49,7 @@ export const demandSchema = z
 export function parseDemand(value: unknown, source: string): Demand {
   const parsed = demandSchema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const issues = zodIssues(parsed.error);
     throw new InvalidConfigError(source, issues, 'See docs/planner.md "Demand" for the fields.');
   }
   return Object.freeze(parsed.data);

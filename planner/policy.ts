@@ -1,6 +1,6 @@
 /** Planning policy: validated once (zod), defaults filled in, frozen. */
 import { z } from 'zod';
-import { InvalidConfigError } from '../harness/errors.ts';
+import { InvalidConfigError, zodIssues } from '../harness/errors.ts';
 import type { Policy, Redundancy } from './types.ts';
 
 const positive = z.number().finite().positive();
@@ -69,7 +69,7 @@ function parseRedundancy(value: string): Redundancy {
 export function resolvePolicy(value: unknown, source = 'policy'): Policy {
   const parsed = policySchema.safeParse(value ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const issues = zodIssues(parsed.error);
     throw new InvalidConfigError(source, issues, 'See docs/planner.md "Policy" for the fields and defaults.');
   }
   const p = parsed.data;

@@ -14,6 +14,7 @@ import type {
   ThresholdResult,
   Timeseries,
 } from './schema.ts';
+import { zodIssues } from '../errors.ts';
 
 export const num = z.number().finite();
 export const count = z.number().int().nonnegative();
@@ -224,5 +225,5 @@ export const sampleSchema: z.ZodType<RequestSample> = z.object({
 
 /** zod issues as `path: message` lines (the first `max`). */
 export function describeIssues(error: z.ZodError, max = 20): { path: string; message: string }[] {
-  return error.issues.slice(0, max).map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return zodIssues(error).slice(0, max);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidConfigError } from '../errors.ts';
+import { InvalidConfigError, zodIssues } from '../errors.ts';
 import { containerStackOptionsSchema } from './container-options.ts';
 import { httpProbe, listeningLine } from './container-specs.ts';
 import { redisProbe, redisReadyLine } from './redis-server.ts';
@@ -132,7 +132,7 @@ export function parseComposeStackOptions(input: ComposeStackOptionsInput): Compo
   if (!parsed.success) {
     throw new InvalidConfigError(
       'compose stack options',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      zodIssues(parsed.error),
       'Fix the values listed above; for other replica counts use --stack containers.',
     );
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidConfigError } from '../errors.ts';
+import { InvalidConfigError, zodIssues } from '../errors.ts';
 import { localStackOptionsSchema } from './local-options.ts';
 import type { Tenant } from './types.ts';
 
@@ -76,10 +76,7 @@ export type ContainerStackOptions = Readonly<z.output<typeof containerStackOptio
 export function parseContainerStackOptions(input: ContainerStackOptionsInput): ContainerStackOptions {
   const parsed = containerStackOptionsSchema.safeParse(input);
   if (!parsed.success) {
-    throw new InvalidConfigError(
-      'container stack options',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
+    throw new InvalidConfigError('container stack options', zodIssues(parsed.error));
   }
   return Object.freeze(parsed.data);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidConfigError, TargetUnreachableError } from '../errors.ts';
+import { InvalidConfigError, TargetUnreachableError, zodIssues } from '../errors.ts';
 import { StackControlError } from './errors.ts';
 import type { ComponentInfo, StackControl, StackHandle } from './types.ts';
 
@@ -71,7 +71,7 @@ export async function startExternalStack(input: ExternalStackOptionsInput): Prom
   if (!parsed.success) {
     throw new InvalidConfigError(
       'external stack options',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      zodIssues(parsed.error),
       'Pass --target http(s)://host:port of the running agent.',
     );
   }

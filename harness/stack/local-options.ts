@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_PROFILE } from '../../reference-service/model-server/profiles.ts';
-import { InvalidConfigError } from '../errors.ts';
+import { InvalidConfigError, zodIssues } from '../errors.ts';
 import type { Tenant } from './types.ts';
 
 const binaryOverride = z.string().min(1).nullable().optional();
@@ -65,10 +65,7 @@ export type LocalStackOptions = Readonly<z.output<typeof localStackOptionsSchema
 export function parseLocalStackOptions(input: LocalStackOptionsInput): LocalStackOptions {
   const parsed = localStackOptionsSchema.safeParse(input);
   if (!parsed.success) {
-    throw new InvalidConfigError(
-      'local stack options',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
+    throw new InvalidConfigError('local stack options', zodIssues(parsed.error));
   }
   return Object.freeze(parsed.data);
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InvalidConfigError, type ValidationIssue } from '../../harness/errors.ts';
+import { InvalidConfigError, type ValidationIssue, zodIssues } from '../../harness/errors.ts';
 import { deepFreeze } from '../../harness/config/deep-freeze.ts';
 
 /**
@@ -173,16 +173,16 @@ function crossFieldIssues(config: Parsed): ValidationIssue[] {
   const bound = maxAdmissionTokens(config);
   config.tenants.forEach((t, i) => {
     if (names.has(t.name))
-      issues.push({ path: `tenants.${i}.name`, message: `duplicate tenant "${t.name}"` });
+      issues.push({ path: `tenants[${i}].name`, message: `duplicate tenant "${t.name}"` });
     names.add(t.name);
     for (const h of t.keyHashes) {
       if (hashes.has(h))
-        issues.push({ path: `tenants.${i}.keyHashes`, message: 'a key hash belongs to two tenants' });
+        issues.push({ path: `tenants[${i}].keyHashes`, message: 'a key hash belongs to two tenants' });
       hashes.add(h);
     }
     if (t.limits.tokensPerMin < bound) {
       issues.push({
-        path: `tenants.${i}.limits.tokensPerMin`,
+        path: `tenants[${i}].limits.tokensPerMin`,
         message: `${t.limits.tokensPerMin} is below the largest admission charge (${bound} = system prompt + caps.historyTokenBudget + caps.maxMessageChars/4 + caps.maxTokens); such turns could never be admitted`,
       });
     }
@@ -197,7 +197,7 @@ function crossFieldIssues(config: Parsed): ValidationIssue[] {
 export function parseAgentConfig(raw: unknown, source = 'agent config'): AgentConfig {
   const result = agentConfigSchema.safeParse(raw);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const issues = zodIssues(result.error);
     throw new InvalidConfigError(source, issues);
   }
   const issues = crossFieldIssues(result.data);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidConfigError } from '../../harness/errors.ts';
+import { InvalidConfigError, zodIssues } from '../../harness/errors.ts';
 import { createSimRng, hashSeed, type SimRng } from './rng.ts';
 
 /** Faults a scenario can inject; every field has a neutral value, restored by reset(). */
@@ -55,7 +55,7 @@ export function parseFaultPatch(value: unknown): FaultPatch {
   if (parsed.success) return parsed.data;
   throw new InvalidConfigError(
     'fault settings',
-    parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    zodIssues(parsed.error),
     'errorRate and malformedToolCallRate are 0-1, latencyMultiplier > 0, hang a boolean.',
   );
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidConfigError, type ValidationIssue } from '../../harness/errors.ts';
+import { InvalidConfigError, type ValidationIssue, zodIssues } from '../../harness/errors.ts';
 import type { PerfModel } from './perf-types.ts';
 import type { StepRecord } from './step-loop.ts';
 
@@ -95,7 +95,7 @@ export interface ModelServerConfig {
 }
 
 function toIssues(error: z.ZodError): ValidationIssue[] {
-  return error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  return zodIssues(error);
 }
 
 /** Validates options (every problem at once) and resolves the token limits against the PerfModel. */

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { AgentloadError, InvalidConfigError, type ValidationIssue } from '../../harness/errors.ts';
+import { AgentloadError, InvalidConfigError, zodIssues } from '../../harness/errors.ts';
 import { normalQuantile } from '../../harness/metrics/normal-quantile.ts';
 
 /** Shared with the gate's statistics (harness/metrics/normal-quantile.ts). */
@@ -98,10 +98,7 @@ export function eosLengthTokens(eosLength: Profile['eosLength'], u: number): num
 export function parseProfile(value: unknown, source: string): Readonly<Profile> {
   const parsed = profileSchema.safeParse(value);
   if (!parsed.success) {
-    const issues: ValidationIssue[] = parsed.error.issues.map((i) => ({
-      path: i.path.join('.'),
-      message: i.message,
-    }));
+    const issues = zodIssues(parsed.error);
     throw new InvalidConfigError(`model-server profile ${source}`, issues);
   }
   const profile: Profile = parsed.data;

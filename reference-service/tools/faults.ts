@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidConfigError } from '../../harness/errors.ts';
+import { InvalidConfigError, zodIssues } from '../../harness/errors.ts';
 import type { Rng } from '../../harness/engine/rng.ts';
 import { createRandom } from './random.ts';
 
@@ -62,7 +62,7 @@ export class ToolFaults {
   set(patch: FaultPatch): Readonly<ToolFaultSettings> {
     const parsed = faultPatchSchema.safeParse(patch);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      const issues = zodIssues(parsed.error);
       throw new InvalidConfigError(
         'tool fault settings',
         issues,

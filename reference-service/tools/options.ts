@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InvalidConfigError } from '../../harness/errors.ts';
+import { InvalidConfigError, zodIssues } from '../../harness/errors.ts';
 
 export const toolsServiceOptionsSchema = z
   .object({
@@ -25,10 +25,7 @@ export type ToolsServiceOptions = Readonly<z.output<typeof toolsServiceOptionsSc
 export function parseToolsServiceOptions(raw: ToolsServiceOptionsInput): ToolsServiceOptions {
   const parsed = toolsServiceOptionsSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidConfigError(
-      'tools service options',
-      parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    );
+    throw new InvalidConfigError('tools service options', zodIssues(parsed.error));
   }
   return Object.freeze(parsed.data);
 }

@@ -6,7 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InvalidConfigError, isAgentloadError, type ValidationIssue } from '../../harness/errors.ts';
+import {
+  InvalidConfigError,
+  isAgentloadError,
+  type ValidationIssue,
+  zodIssues,
+} from '../../harness/errors.ts';
 import { parseThresholds, type ThresholdSpec } from '../../harness/metrics/thresholds.ts';
 import { formatMetricValue, formatNumber, formatPoints } from '../format.ts';
 
@@ -182,9 +187,7 @@ function resolveRule(input: RuleInput, path: string, issues: ValidationIssue[]):
  */
 export function parseGateConfig(value: unknown, source: string): GateConfig {
   const parsed = gateConfigSchema.safeParse(value ?? {});
-  const issues: ValidationIssue[] = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const issues: ValidationIssue[] = parsed.success ? [] : zodIssues(parsed.error);
   const raw = (value ?? {}) as Record<string, unknown>;
   const ruleInputs: unknown[] = parsed.success
     ? parsed.data.rules

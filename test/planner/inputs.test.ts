@@ -85,7 +85,7 @@ describe('parseDemand and resolvePolicy', () => {
       expect(e).toBeInstanceOf(InvalidConfigError);
       const paths = (e as InvalidConfigError).issues.map((i) => i.path);
       expect(paths).toEqual(
-        expect.arrayContaining(['meanOutputTokens', 'spikes.0.durationSec', 'spikes.0.multiplier']),
+        expect.arrayContaining(['meanOutputTokens', 'spikes[0].durationSec', 'spikes[0].multiplier']),
       );
     }
   });

@@ -1,7 +1,6 @@
 import { Pool } from 'undici';
 import { z } from 'zod';
-import { InvalidConfigError } from '../../errors.ts';
-import type { ValidationIssue } from '../../errors.ts';
+import { InvalidConfigError, zodIssues } from '../../errors.ts';
 import { protocols } from './protocols/index.ts';
 import { TurnHandler } from './turn-handler.ts';
 import type { TurnContext } from './turn-handler.ts';
@@ -77,10 +76,7 @@ export function createClient(options: ClientOptions): TurnClient {
 function validateOptions(options: ClientOptions): void {
   const parsed = optionsSchema.safeParse(options);
   if (parsed.success) return;
-  const issues: ValidationIssue[] = parsed.error.issues.map((i) => ({
-    path: i.path.join('.'),
-    message: i.message,
-  }));
+  const issues = zodIssues(parsed.error);
   throw new InvalidConfigError('load client options', issues);
 }
 

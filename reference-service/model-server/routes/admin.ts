@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { InvalidConfigError } from '../../../harness/errors.ts';
+import { InvalidConfigError, zodIssues } from '../../../harness/errors.ts';
 import { readJsonBody, sendJson } from '../http-io.ts';
 import type { RouteContext } from './context.ts';
 
@@ -85,7 +85,7 @@ export async function handleAdmin(
   }
   const parsed = restartSchema.safeParse(body);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+    const issues = zodIssues(parsed.error);
     return adminError(res, 400, 'invalid restart options', { issues });
   }
   sendJson(res, 202, { accepted: 'restart', loadTimeSec: parsed.data.loadTimeSec ?? ctx.config.loadTimeSec });

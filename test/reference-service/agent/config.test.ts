@@ -26,7 +26,7 @@ describe('parseAgentConfig', () => {
       expect.unreachable();
     } catch (error) {
       const issues = (error as { issues: { path: string }[] }).issues.map((i) => i.path);
-      expect(issues).toEqual(expect.arrayContaining(['model.baseUrl', 'tenants.0.keyHashes.0', '']));
+      expect(issues).toEqual(expect.arrayContaining(['model.baseUrl', 'tenants[0].keyHashes[0]', '']));
       expect((error as { code: string }).code).toBe('AL_INVALID_CONFIG');
     }
   });
@@ -36,7 +36,7 @@ describe('parseAgentConfig', () => {
       tenants: { limits: { tokensPerMin: number } }[];
     };
     raw.tenants[1]!.limits.tokensPerMin = 100;
-    expect(() => parseAgentConfig(raw)).toThrow(/tenants\.1\.limits\.tokensPerMin/);
+    expect(() => parseAgentConfig(raw)).toThrow(/tenants\[1\]\.limits\.tokensPerMin/);
   });
 
   it('reads YAML and JSON files and says which file is broken', () => {

@@ -85,7 +85,7 @@ describe('parseGateConfig', () => {
   it('rejects unknown keys and metrics', () => {
     expect(issuesOf({ rulez: [] }).join()).toMatch(/Unrecognized key/);
     expect(issuesOf({ rules: [{ metric: 'latency', maxIncreasePct: 1 }] }).join()).toMatch(
-      /rules\.0\.metric/,
+      /rules\[0\]\.metric/,
     );
   });
 });
