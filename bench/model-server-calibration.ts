@@ -4,13 +4,20 @@
  *   node --import tsx bench/model-server-calibration.ts
  * Paste the output into docs/model-server.md when the catalog or the anchors change.
  */
-import { ANCHORS } from '../reference-service/model-server/calibration/anchors.ts';
+import { ANCHORS, type Anchor } from '../reference-service/model-server/calibration/anchors.ts';
 import {
   compareAll,
   KNEE_FACTOR,
   type ComparisonRow,
 } from '../reference-service/model-server/calibration/compare.ts';
-import { createPerfModel, ridgeTokens } from '../reference-service/model-server/perf-model.ts';
+import {
+  decodePoints,
+  gpuBoundAnchor,
+  loadGpuMeasurements,
+  prefillPoints,
+  type GpuMeasurement,
+} from '../reference-service/model-server/calibration/gpu-measurements.ts';
+import { createPerfModel, ridgeTokens, stepBreakdown } from '../reference-service/model-server/perf-model.ts';
 import { loadProfile, profileNames } from '../reference-service/model-server/profiles.ts';
 
 function formatValue(value: number, unit: ComparisonRow['unit']): string {
@@ -49,7 +56,7 @@ function printProfiles(): void {
   }
 }
 
-function printCalibration(rows: ComparisonRow[]): void {
+function printCalibration(rows: ComparisonRow[], boundRows: ComparisonRow[]): void {
   console.log('\n## Calibration: predicted vs published\n');
   console.log('| anchor | role | variant | metric | published | predicted | error |');
   console.log('|---|---|---|---|---|---|---|');
@@ -64,7 +71,7 @@ function printCalibration(rows: ComparisonRow[]): void {
   );
   console.log('\n## Median |error| by role and variant\n');
   const groups = new Map<string, number[]>();
-  for (const r of rows) {
+  for (const r of [...rows, ...boundRows]) {
     if (!Number.isFinite(r.errorPct)) continue;
     const key = `${r.role} / ${r.variant}`;
     groups.set(key, [...(groups.get(key) ?? []), Math.abs(r.errorPct)]);
@@ -73,20 +80,116 @@ function printCalibration(rows: ComparisonRow[]): void {
     console.log(`- ${key}: ${median(errors).toFixed(1)}% over ${errors.length} figures`);
 }
 
-function printMismatches(): void {
+function pct(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`;
+}
+
+function printGpuMeasurement(m: GpuMeasurement): void {
+  const { data } = m;
+  const profile = loadProfile(m.profile);
+  const model = createPerfModel(profile);
+  const { hbmBandwidthGBps, bf16Tflops } = profile.gpu;
+  console.log(`\n### ${data.gpu.name} (${m.profile}), ${data.measuredAt.slice(0, 10)}\n`);
+  console.log(
+    `\`${data.command}\`: torch ${data.software.torch}, CUDA ${data.software.cuda ?? 'none'}, transformers ${data.software.transformers ?? 'none'}; ${data.paramsB}B parameters.\n`,
+  );
+  const { copyGBps, bf16MatmulTflops } = data.ceilings;
+  console.log(
+    `- Ceilings: device copy ${copyGBps} GB/s (${((copyGBps / hbmBandwidthGBps) * 100).toFixed(0)}% of the profile's ${hbmBandwidthGBps}); ` +
+      `8192^3 BF16 matmul ${bf16MatmulTflops} TFLOP/s (${((bf16MatmulTflops / bf16Tflops) * 100).toFixed(0)}% of ${bf16Tflops}).`,
+  );
+  const hf = data.transformersCheck;
+  if (hf.logitsCosineMin !== undefined && hf.argmaxAgreement !== undefined) {
+    const theirs = (hf.prefill ?? []).map((p) => {
+      const ours = prefillPoints(data).find((q) => q.tokens === p.tokens);
+      return `${p.tokens} tok ${p.medianMs.toFixed(1)} ms (ours ${ours ? ours.ms.toFixed(1) : '-'})`;
+    });
+    const step = hf.decode?.[0];
+    const ours =
+      step &&
+      decodePoints(data).find((d) => d.batch === step.batch && d.contextTokens === step.contextTokens);
+    console.log(
+      `- transformers' LlamaForCausalLM with the same weights: logits cosine >= ${hf.logitsCosineMin}, argmax agreement ${(hf.argmaxAgreement * 100).toFixed(0)}% over 64 positions (BF16). ` +
+        `Its eager prefill: ${theirs.join(', ') || 'not timed'}` +
+        (step
+          ? `; its decode step bs${step.batch} ctx ${step.contextTokens}: ${step.medianMs.toFixed(1)} ms (ours eager ${ours?.eagerMs.toFixed(1) ?? '-'}, CUDA graph ${ours?.graphMs?.toFixed(1) ?? '-'}).`
+          : '.'),
+    );
+  } else {
+    console.log(`- transformers check: ${hf.error ?? hf.skipped ?? 'not run'}`);
+  }
+  console.log(
+    '\n| prefill tokens | measured ms | predicted ms | predicted vs measured | MFU implied | profile MFU |',
+  );
+  console.log('|---|---|---|---|---|---|');
+  for (const p of prefillPoints(data)) {
+    const b = stepBreakdown(profile, {
+      decodeSeqs: 0,
+      decodeContextTokens: 0,
+      prefillTokens: p.tokens,
+      prefillSeqs: 1,
+    });
+    const mfu = (b.linearFlops + b.attentionFlops) / (p.ms / 1e3) / (bf16Tflops * 1e12);
+    console.log(
+      `| ${p.tokens} | ${p.ms.toFixed(1)} | ${b.stepMs.toFixed(1)} | ${pct(((b.stepMs - p.ms) / p.ms) * 100)} | ${mfu.toFixed(2)} | ${profile.efficiency.mfu} |`,
+    );
+  }
+  console.log(
+    '\n| decode batch | context tok | eager ms | CUDA graph ms | predicted ms | predicted vs graph | MBU implied by graph | profile MBU |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const d of decodePoints(data)) {
+    const input = { decodeSeqs: d.batch, decodeContextTokens: d.batch * d.contextTokens, prefillTokens: 0 };
+    const predicted = model.stepMs(input);
+    const b = stepBreakdown(profile, input);
+    const graph = d.graphMs;
+    const mbu =
+      graph === undefined
+        ? Number.NaN
+        : (b.weightBytesPerGpu + b.kvBytesPerGpu) / (graph / 1e3) / (hbmBandwidthGBps * 1e9);
+    console.log(
+      `| ${d.batch} | ${d.contextTokens} | ${d.eagerMs.toFixed(2)} | ${graph?.toFixed(2) ?? '-'} | ${predicted.toFixed(2)} | ` +
+        `${graph === undefined ? '-' : pct(((predicted - graph) / graph) * 100)} | ${Number.isNaN(mbu) ? '-' : mbu.toFixed(2)} | ${profile.efficiency.mbu} |`,
+    );
+  }
+  const skipped = [...data.prefill, ...data.decode].flatMap((p) => ('skipped' in p ? [p] : []));
+  for (const p of skipped) console.log(`\nSkipped: ${JSON.stringify(p)}`);
+}
+
+function printGpuMeasurements(measurements: GpuMeasurement[], rows: ComparisonRow[]): void {
+  console.log('\n## Measured on a GPU here: eager PyTorch, an upper bound on TGI\n');
+  console.log(
+    "MFU/MBU implied: the model's FLOPs (or bytes read: weights + KV) over the measured time, against the datasheet figure; the whole step time counts, overhead included.",
+  );
+  for (const m of measurements) printGpuMeasurement(m);
+  const above = rows.filter((r) => r.errorPct > 0).sort((a, b) => b.errorPct - a.errorPct);
+  const worst = above
+    .slice(0, 3)
+    .map((r) => `${r.profile} ${r.metric} ${pct(r.errorPct)}`)
+    .join('; ');
+  console.log(
+    `\nPredictions above the measured bound: ${above.length} of ${rows.length} figures${worst ? ` (largest: ${worst})` : ''}.`,
+  );
+}
+
+function printMismatches(anchors: readonly Anchor[]): void {
   console.log('\n## What each anchor measured, and how it differs from the simulator (TGI, BF16)\n');
-  for (const a of ANCHORS) console.log(`- **${a.id}** (${a.role}; ${a.source}): ${a.mismatch}`);
+  for (const a of anchors) console.log(`- **${a.id}** (${a.role}; ${a.source}): ${a.mismatch}`);
 }
 
 const startedMs = performance.now();
+const measurements = loadGpuMeasurements();
+const boundAnchors = measurements.map(gpuBoundAnchor);
 const rows = compareAll();
+const boundRows = compareAll(boundAnchors);
 console.log(
   `# Model-server calibration (${new Date().toISOString().slice(0, 10)}, node ${process.version})\n`,
 );
 console.log('Command: `node --import tsx bench/model-server-calibration.ts`\n');
 printProfiles();
-printCalibration(rows);
-printMismatches();
+printCalibration(rows, boundRows);
+printGpuMeasurements(measurements, boundRows);
+printMismatches([...ANCHORS, ...boundAnchors]);
 console.log(
-  `\n(${rows.length} figures from ${ANCHORS.length} anchors in ${(performance.now() - startedMs).toFixed(0)} ms)`,
+  `\n(${rows.length + boundRows.length} figures from ${ANCHORS.length + boundAnchors.length} anchors in ${(performance.now() - startedMs).toFixed(0)} ms)`,
 );

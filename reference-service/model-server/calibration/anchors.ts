@@ -7,10 +7,12 @@
  * - what-if: the anchor ran something the profiles do not represent (FP8, another engine); the
  *   shipped profile's prediction is shown as is, plus an FP8 variant for scale. Never tuned to.
  * - not-representable: too little is published to run the model; listed for completeness.
+ * - bound: measured on this project's GPU machines with plain PyTorch (gpu-measurements.ts), an
+ *   upper bound on TGI's time for the same work; never tuned to.
  */
 import type { Profile } from '../perf-types.ts';
 
-export type AnchorRole = 'fit' | 'check' | 'what-if' | 'not-representable';
+export type AnchorRole = 'fit' | 'check' | 'what-if' | 'not-representable' | 'bound';
 
 export interface CurvePoint {
   concurrency: number;
