@@ -38,10 +38,15 @@ export function forkTs(entry: string, args: string[], execArgv: string[] = []): 
     process: child,
     next<T>(type: string): Promise<T> {
       return new Promise<T>((resolve, reject) => {
+        const onExit = (code: number | null): void =>
+          reject(new Error(`${entry} exited (${code}) before sending ${type}`));
         const queue = waiting.get(type) ?? [];
-        queue.push((m) => resolve(m as T));
+        queue.push((m) => {
+          child.off('exit', onExit);
+          resolve(m as T);
+        });
         waiting.set(type, queue);
-        child.once('exit', (code) => reject(new Error(`${entry} exited (${code}) before sending ${type}`)));
+        child.once('exit', onExit);
       });
     },
     stop(): Promise<void> {

@@ -7,16 +7,20 @@
  *
  * The fixed-rate agentload figures come twice: driven by the engine's constant-arrival-rate
  * executor (what a run costs, less metrics) and by the bench's minimal loop (the client alone).
+ * Two more fixed-rate rows bound what pacing itself costs here: undici's Pool with a no-op handler
+ * on the same loop, and a native C client that paces (engine-paced-peer.c, compiled with `cc` at
+ * start; skipped with a message where no compiler is installed).
  *
  *   node --import tsx bench/engine-generator.ts     (about 50 s)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Pool } from 'undici';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createRealClock } from '../harness/engine/clock.ts';
 import { createClient } from '../harness/engine/client/index.ts';
 import type { TurnRequest } from '../harness/engine/client/index.ts';
@@ -231,7 +235,7 @@ async function autocannonWorker(cfg: WorkerConfig, durationSec: number): Promise
 
 /**
  * The floor of a client on undici: Pool.dispatch of the same request with a handler that does
- * nothing (no SSE parsing, no timestamps, no per-turn timer), closed loop only.
+ * nothing (no SSE parsing, no timestamps, no per-turn timer), closed loop or on the bench's pacing.
  */
 async function undiciWorker(cfg: WorkerConfig, durationSec: number): Promise<Measured> {
   const pool = new Pool(cfg.url, { connections: CONNECTIONS, pipelining: 1 });
@@ -258,16 +262,24 @@ async function undiciWorker(cfg: WorkerConfig, durationSec: number): Promise<Mea
         },
       );
     });
+  const now = (): number => performance.now();
   const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const endMs = t0 + durationSec * 1000;
-  const loop = async (): Promise<void> => {
-    while (performance.now() < endMs) {
-      await once();
-      requests++;
-    }
-  };
-  await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+  const t0 = now();
+  if (cfg.mode === 'rate') {
+    const inFlight: Promise<void>[] = [];
+    const fire = (): void => void inFlight.push(once().then(() => void requests++));
+    await runFixedRate({ now, ratePerSec: RATE_PER_SEC, durationSec, fire });
+    await Promise.all(inFlight);
+  } else {
+    const endMs = t0 + durationSec * 1000;
+    const loop = async (): Promise<void> => {
+      while (now() < endMs) {
+        await once();
+        requests++;
+      }
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+  }
   const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (performance.now() - t0) / 1000 };
   await pool.close();
   return measured;
@@ -361,6 +373,51 @@ function measureWrk(url: string, serverPid: number): ServerMeasured | string {
   };
 }
 
+const PACED_PEER_SOURCE = fileURLToPath(new URL('./engine-paced-peer.c', import.meta.url));
+
+/** The native paced peer at the bench's rate and connections; a string says why it was skipped. */
+async function measurePacedPeer(
+  server: ServerChild,
+): Promise<(ServerMeasured & { lagP99Ms: number }) | string> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentload-paced-peer-'));
+  try {
+    const binary = join(dir, 'paced-peer');
+    const built = spawnSync('cc', ['-O2', '-o', binary, PACED_PEER_SOURCE], { encoding: 'utf8' });
+    if (built.error !== undefined) return 'native paced peer skipped: no C compiler (apt-get install -y gcc)';
+    if (built.status !== 0) return `native paced peer did not compile: ${built.stderr}`;
+    const { port } = new URL(server.url);
+    const headers = Object.entries(HEADERS)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('');
+    const args = [
+      port,
+      PATH,
+      RATE_PER_SEC,
+      DURATION_SEC,
+      WARMUP_SEC,
+      CONNECTIONS,
+      headers,
+      JSON.stringify(BODY),
+    ];
+    server.process.send('arrivals-reset');
+    const serverCpu0 = processCpuMs(server.process.pid as number);
+    const child = spawn(binary, args.map(String), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const serverCpuMs = processCpuMs(server.process.pid as number) - serverCpu0;
+    if (code !== 0) return `native paced peer failed (exit ${code}): ${stderr}`;
+    const arrivals = server.next<ArrivalPattern>('arrivals');
+    server.process.send('arrivals');
+    const measured = JSON.parse(stdout) as Measured & { lagP99Ms: number };
+    return { ...measured, serverCpuMs, arrivals: await arrivals };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function row(label: string, m: ServerMeasured, peer: Measured | undefined) {
   const cpuPer1k = (m.cpuMs / m.requests) * 1000;
   const peerCpuPer1k = peer === undefined ? NaN : (peer.cpuMs / peer.requests) * 1000;
@@ -399,6 +456,8 @@ async function parent(): Promise<void> {
     for (const tool of ['agentload-executor', 'agentload', 'node-http', 'autocannon'] as const) {
       rate[tool] = await measureWorker({ tool, mode: 'rate', url: server.url }, server);
     }
+    const undiciRate = await measureWorker({ tool: 'undici', mode: 'rate', url: server.url }, server);
+    const paced = await measurePacedPeer(server);
     const burst = await measureWorker({ tool: 'agentload', mode: 'burst', url: server.url }, server);
     for (const tool of ['agentload', 'undici', 'autocannon'] as const) {
       max[tool] = await measureWorker({ tool, mode: 'max', url: server.url }, server);
@@ -413,9 +472,18 @@ async function parent(): Promise<void> {
         rateRow('agentload executor + client', rate['agentload-executor']!, peerRate),
         rateRow('agentload client, bench loop', rate['agentload']!, peerRate),
         rateRow('node:http, bench loop', rate['node-http']!, peerRate),
+        rateRow('undici Pool, no-op handler, bench loop', undiciRate, peerRate),
+        ...(typeof paced === 'string'
+          ? []
+          : [rateRow('native C, paced (engine-paced-peer.c)', paced, peerRate)]),
         rateRow("agentload client, autocannon's bursts", burst, peerRate),
         rateRow('autocannon (overallRate)', peerRate!, peerRate),
       ],
+    );
+    console.log(
+      typeof paced === 'string'
+        ? paced
+        : `The native paced peer sent each request at its due time: lag p99 ${paced.lagP99Ms.toFixed(3)} ms, ${paced.dropped ?? 0} dropped.`,
     );
     const wakeUs = (wake.cpuMs / wake.requests) * 1000;
     console.log(
