@@ -9,6 +9,7 @@ import {
   formatSeed,
   formatTimestamp,
 } from './format.ts';
+import { CPU_WINDOW_SEC } from '../harness/metrics/generator-health.ts';
 import { PERCENTILE_STAT } from './distributions.ts';
 import { esc, facts, note, section, tiles, type Tile } from './html-parts.ts';
 import { planBody } from './html-plan.ts';
@@ -50,7 +51,10 @@ function metadata(r: RunReport): string {
     ['generator', g.valid ? 'kept up' : `overloaded: ${g.reasons.join('; ')}`],
     [
       'generator lag p99',
-      `schedule ${formatMs(g.scheduleLagP99Ms)} · event loop ${formatMs(g.eventLoopDelayP99Ms)} · CPU ${g.cpuPercent === null ? '—' : formatPercent(g.cpuPercent / 100, 2)}`,
+      `schedule ${formatMs(g.scheduleLagP99Ms)} · event loop ${formatMs(g.eventLoopDelayP99Ms)} · CPU ${g.cpuPercent === null ? '—' : formatPercent(g.cpuPercent / 100, 2)}` +
+        (g.cpuPeakPercent === undefined || g.cpuPeakPercent === null
+          ? ''
+          : ` (peak ${formatPercent(g.cpuPeakPercent / 100, 2)} over ${CPU_WINDOW_SEC} s)`),
     ],
   ]);
 }

@@ -144,6 +144,7 @@ export const runReportSchema = z.object({
     scheduleLagP99Ms: num,
     eventLoopDelayP99Ms: num,
     cpuPercent: nullableNum,
+    cpuPeakPercent: nullableNum.optional(),
   }),
   verdict: z.object({
     ok: z.boolean(),

@@ -202,6 +202,7 @@ export function mergeSummaries(parts: SummaryPart[]): Summary {
     for (const [k, n] of Object.entries(p.summary.errors)) errors[k] = (errors[k] ?? 0) + n;
   const gens = parts.map((p) => p.summary.generator);
   const cpus = gens.map((g) => g.cpuPercent).filter((n): n is number => n !== null);
+  const peaks = gens.map((g) => g.cpuPeakPercent ?? null).filter((n): n is number => n !== null);
   const starts = parts.map((p) => p.summary.run.startedAt).sort();
   const ends = parts.map((p) => p.summary.run.endedAt).sort();
   const merged: Summary = {
@@ -233,6 +234,7 @@ export function mergeSummaries(parts: SummaryPart[]): Summary {
       scheduleLagP99Ms: metrics.scheduleLagMs.stats.p99,
       eventLoopDelayP99Ms: Math.max(...gens.map((g) => g.eventLoopDelayP99Ms)),
       cpuPercent: cpus.length > 0 ? Math.max(...cpus) : null,
+      cpuPeakPercent: peaks.length > 0 ? Math.max(...peaks) : null,
     },
   };
   merged.thresholds = mergeThresholds(parts, merged);

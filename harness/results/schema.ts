@@ -245,6 +245,8 @@ export interface Summary {
     scheduleLagP99Ms: number;
     eventLoopDelayP99Ms: number;
     cpuPercent: number | null;
+    /** Highest CPU over any 5 s window; absent in summaries written before it existed. */
+    cpuPeakPercent?: number | null;
   };
 }
 

@@ -172,6 +172,7 @@ export const summarySchema: z.ZodType<Summary> = z.object({
     scheduleLagP99Ms: num,
     eventLoopDelayP99Ms: num,
     cpuPercent: nullableNum,
+    cpuPeakPercent: nullableNum.optional(),
   }),
 });
 

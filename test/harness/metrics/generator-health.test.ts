@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
+  CPU_WINDOW_SEC,
   GeneratorMonitor,
   judgeGenerator,
   MIN_LATE_REQUESTS,
@@ -15,6 +16,7 @@ describe('judgeGenerator', () => {
       scheduleLagP99Ms: 12,
       eventLoopDelayP99Ms: 4,
       cpuPercent: 35,
+      cpuPeakPercent: null,
     });
   });
 
@@ -44,6 +46,25 @@ describe('judgeGenerator', () => {
   });
 });
 
+describe('judgeGenerator on the CPU peak', () => {
+  it('judges the busiest window, not the run average, and says both', () => {
+    const g = judgeGenerator(
+      { p99Ms: 3, lateRequests: 0 },
+      { eventLoopDelayP99Ms: 2, cpuPercent: 21.4, cpuPeakPercent: 96 },
+    );
+    expect(g.valid).toBe(false);
+    expect(g.reasons).toEqual([
+      `generator CPU 96% of a core over ${CPU_WINDOW_SEC} s (run average 21.4%) > 90%: split the load (execution segments) or lower it`,
+    ]);
+    expect(g.cpuPeakPercent).toBe(96);
+    const calm = judgeGenerator(
+      { p99Ms: 3, lateRequests: 0 },
+      { eventLoopDelayP99Ms: 2, cpuPercent: 40, cpuPeakPercent: 89 },
+    );
+    expect(calm.valid).toBe(true);
+  });
+});
+
 describe('judgeGenerator on a short run', () => {
   it('does not call one or two late requests a saturated generator, however late', () => {
     const signals = { eventLoopDelayP99Ms: 3, cpuPercent: 2 };
@@ -67,6 +88,66 @@ describe('GeneratorMonitor', () => {
     expect(signals.cpuPercent).toBe(25);
     expect(signals.eventLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
   });
+
+  it('finds a saturated window inside a long run that the average hides', () => {
+    let nowMs = 0;
+    let cpuUs = 0;
+    const monitor = new GeneratorMonitor({
+      nowMs: () => nowMs,
+      cpuUsage: () => ({ user: cpuUs, system: 0 }),
+      sampleEverySecond: false,
+    });
+    monitor.start();
+    // 20 s at 20 % of a core, 6 s at 100 %, 34 s idle: one sample a second, as the timer takes.
+    const shares = [
+      ...Array<number>(20).fill(0.2),
+      ...Array<number>(6).fill(1),
+      ...Array<number>(34).fill(0),
+    ];
+    for (const share of shares) {
+      nowMs += 1000;
+      cpuUs += share * 1_000_000;
+      monitor.sampleCpu();
+    }
+    const signals = monitor.stop();
+    expect(signals.cpuPercent).toBeCloseTo(((20 * 0.2 + 6) / 60) * 100, 6);
+    expect(signals.cpuPeakPercent).toBeCloseTo(100, 6);
+    expect(judgeGenerator({ p99Ms: 1, lateRequests: 0 }, signals).valid).toBe(false);
+  });
+
+  it('has no peak for a run shorter than one window, and judges its average then', () => {
+    let nowMs = 0;
+    let cpuUs = 0;
+    const monitor = new GeneratorMonitor({
+      nowMs: () => nowMs,
+      cpuUsage: () => ({ user: cpuUs, system: 0 }),
+      sampleEverySecond: false,
+    });
+    monitor.start();
+    for (let i = 0; i < CPU_WINDOW_SEC - 1; i++) {
+      nowMs += 1000;
+      cpuUs += 950_000;
+      monitor.sampleCpu();
+    }
+    const signals = monitor.stop();
+    expect(signals.cpuPeakPercent).toBeNull();
+    expect(judgeGenerator({ p99Ms: 1, lateRequests: 0 }, signals).reasons).toEqual([
+      expect.stringMatching(/^generator CPU 95% of a core > 90%/),
+    ]);
+  });
+
+  it('samples on its own timer and stops it on stop()', async () => {
+    const monitor = new GeneratorMonitor();
+    monitor.start();
+    const until = Date.now() + (CPU_WINDOW_SEC + 0.6) * 1000;
+    while (Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    const signals = monitor.stop();
+    expect(signals.cpuPeakPercent).not.toBeNull();
+    expect(signals.cpuPeakPercent).toBeGreaterThan(0);
+    const sampled = vi.spyOn(monitor, 'sampleCpu');
+    await new Promise((r) => setTimeout(r, 1300));
+    expect(sampled).not.toHaveBeenCalled();
+  }, 15_000);
 
   it('measures a blocked event loop as delay', async () => {
     const monitor = new GeneratorMonitor({ resolutionMs: 5 });

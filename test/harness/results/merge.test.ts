@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { GeneratorSignals } from '../../../harness/metrics/generator-health.ts';
 import { MetricHistogram } from '../../../harness/metrics/histogram.ts';
 import { Recorder } from '../../../harness/metrics/recorder.ts';
 import { parseThresholds } from '../../../harness/metrics/thresholds.ts';
@@ -65,7 +66,7 @@ async function writePart(
   samples: RequestSample[],
   startMs: number,
   segment: string,
-  { scenario = 'unit', queueSize = 2 } = {},
+  { scenario = 'unit', queueSize = 2, generator = undefined as GeneratorSignals | undefined } = {},
 ) {
   await mkdir(dir, { recursive: true });
   const writer = SamplesWriter.open(dir);
@@ -73,6 +74,7 @@ async function writePart(
   feed(recorder, samples, 0, queueSize);
   const results = recorder.finish({
     endMs: 4000,
+    ...(generator ? { generator } : {}),
     run: {
       ...RUN,
       scenario,
@@ -135,6 +137,24 @@ describe('mergeResults', () => {
       expect(mean).toBeCloseTo(wMean, 9);
       expect(stddev).toBeCloseTo(wStd, 9);
     }
+  });
+
+  it("keeps the busiest generator's CPU peak and average, and its verdict", async () => {
+    const hot = join(root, 'hot');
+    const cool = join(root, 'cool');
+    await writePart(hot, handBuiltStream(), T0, '0:1/2', {
+      generator: { eventLoopDelayP99Ms: 2, cpuPercent: 30, cpuPeakPercent: 95 },
+    });
+    await writePart(cool, partB(), T0 + OFFSET_MS, '1/2:1', {
+      generator: { eventLoopDelayP99Ms: 1, cpuPercent: 40, cpuPeakPercent: 60 },
+    });
+    const { summary } = await mergeResults([hot, cool]);
+    expect(summary.generator).toMatchObject({ cpuPercent: 40, cpuPeakPercent: 95, valid: false });
+    expect(summary.generator.reasons).toEqual([
+      expect.stringMatching(/: generator CPU 95% of a core over 5 s/),
+    ]);
+    const { summary: old } = await mergeResults([dirA, dirB]);
+    expect(old.generator.cpuPeakPercent).toBeNull();
   });
 
   it('re-judges the thresholds on the merged numbers', async () => {
