@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { redisProbe } from '../harness/stack/redis-server.ts';
 import { Agent, request } from 'undici';
 import { demoTenantKeys } from '../reference-service/agent/demo-config.ts';
 
@@ -72,7 +73,13 @@ async function startStack(): Promise<{ modelUrl: string; agentUrl: string }> {
       }),
     );
     redisUrl = `redis://127.0.0.1:${port}`;
-    await new Promise((r) => setTimeout(r, 300));
+    const ping = redisProbe('127.0.0.1', port);
+    const deadline = performance.now() + 10_000;
+    while (!(await ping().catch(() => false))) {
+      if (performance.now() > deadline)
+        throw new Error(`redis-server on port ${port} did not answer PING in 10 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
   const cli = ['bin/agentload.js'];
   const model = await launch(process.execPath, [

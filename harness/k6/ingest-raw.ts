@@ -15,7 +15,7 @@ import { ThresholdMonitor } from '../metrics/threshold-eval.ts';
 import type { ThresholdSpec } from '../metrics/thresholds.ts';
 import { emptyTimeseriesPoint, nearestRank } from '../metrics/timeseries.ts';
 import type { SloSpec, Summary, Timeseries, TimeseriesPoint } from '../results/schema.ts';
-import { SUMMARY_SCHEMA_VERSION } from '../results/schema.ts';
+import { resolveRecovery, SUMMARY_SCHEMA_VERSION } from '../results/schema.ts';
 import type { Collected, RawMetric, RawPoint } from './ingest-collect.ts';
 
 export interface RawInput {
@@ -114,7 +114,7 @@ export function summaryFromRaw(c: Collected, input: RawInput): { summary: Summar
     aggregate: agg,
     turnsLost: null,
     slo: input.slo,
-    recovery: { errorRateBar: input.slo.maxErrorRate ?? 0.05, holdSec: 3 },
+    recovery: resolveRecovery(input.slo),
     phases: [],
     steps: [],
     faults: [],

@@ -12,6 +12,7 @@ import type {
   Summary,
   Timeseries,
 } from '../results/schema.ts';
+import { resolveRecovery } from '../results/schema.ts';
 import { SampleAggregate } from './aggregate.ts';
 import {
   DEFAULT_GENERATOR_LIMITS,
@@ -31,7 +32,7 @@ export interface RecorderOptions {
   slo?: SloSpec;
   /** Parsed with parseThresholds(); judged live by checkThresholds() and at finish(). */
   thresholds?: readonly ThresholdSpec[];
-  /** Phase recovery bar; default errorRateBar = slo.maxErrorRate ?? 0.05, holdSec = 3. */
+  /** Phase recovery bar; missing fields from resolveRecovery (SLO maxErrorRate, DEFAULT_RECOVERY). */
   recovery?: Partial<RecoverySpec>;
   generatorLimits?: GeneratorLimits;
   /** Receives every recorded sample, e.g. `(s) => samplesWriter.write(s)`. */
@@ -81,10 +82,7 @@ export class Recorder {
   constructor(private readonly options: RecorderOptions = {}) {
     this.lagLimitMs = (options.generatorLimits ?? DEFAULT_GENERATOR_LIMITS).scheduleLagP99Ms;
     this.slo = options.slo ?? { percentile: 95 };
-    this.recovery = {
-      errorRateBar: options.recovery?.errorRateBar ?? this.slo.maxErrorRate ?? 0.05,
-      holdSec: options.recovery?.holdSec ?? 3,
-    };
+    this.recovery = resolveRecovery(this.slo, options.recovery);
     this.run = new SampleAggregate(this.slo);
     this.phases = new PhaseTracker(this.slo);
     this.monitor = new ThresholdMonitor(options.thresholds ?? []);

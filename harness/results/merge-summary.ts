@@ -11,13 +11,13 @@ import { metricResult, ratesOf } from '../metrics/summarize.ts';
 import { inputsFromSummary, judge } from '../metrics/threshold-eval.ts';
 import { parseThresholds } from '../metrics/thresholds.ts';
 import { InvalidResultsError } from './errors.ts';
-import type {
-  HistogramSnapshot,
-  PhaseSummary,
-  RecoverySpec,
-  Summary,
-  SweepStep,
-  ThresholdResult,
+import {
+  DEFAULT_RECOVERY,
+  type HistogramSnapshot,
+  type PhaseSummary,
+  type Summary,
+  type SweepStep,
+  type ThresholdResult,
 } from './schema.ts';
 
 export interface SummaryPart {
@@ -27,8 +27,6 @@ export interface SummaryPart {
   /** Shown in messages and generator reasons (directory name or segment). */
   label: string;
 }
-
-export const DEFAULT_RECOVERY: Readonly<RecoverySpec> = Object.freeze({ errorRateBar: 0.05, holdSec: 3 });
 
 const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
 

@@ -173,6 +173,17 @@ export interface RecoverySpec {
   holdSec: number;
 }
 
+/** The bar when a scenario sets none: 5 % errors (or the SLO's maxErrorRate), held 3 s. */
+export const DEFAULT_RECOVERY: Readonly<RecoverySpec> = Object.freeze({ errorRateBar: 0.05, holdSec: 3 });
+
+/** A scenario's recovery bar, its missing fields taken from the SLO and DEFAULT_RECOVERY. */
+export function resolveRecovery(slo: SloSpec, recovery?: Partial<RecoverySpec>): RecoverySpec {
+  return {
+    errorRateBar: recovery?.errorRateBar ?? slo.maxErrorRate ?? DEFAULT_RECOVERY.errorRateBar,
+    holdSec: recovery?.holdSec ?? DEFAULT_RECOVERY.holdSec,
+  };
+}
+
 export interface SloSpec {
   ttftMs?: number;
   itlMs?: number;

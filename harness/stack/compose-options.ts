@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidConfigError, zodIssues } from '../errors.ts';
 import { containerStackOptionsSchema } from './container-options.ts';
-import { httpProbe, listeningLine } from './container-specs.ts';
+import { httpProbe, listeningLine, tgiReadyLine } from './container-specs.ts';
 import { redisProbe, redisReadyLine } from './redis-server.ts';
 import type { ComposePorts } from './compose-files.ts';
 import type { BaseImages } from './container-images.ts';
@@ -95,7 +95,7 @@ export function composeServices(options: ComposeStackOptions, ports: ComposePort
       port: ports.model,
       url: http(ports.model),
       probe: httpProbe(host, ports.model, '/health'),
-      readyLog: options.modelServer === 'tgi' ? /Connected/ : listeningLine,
+      readyLog: options.modelServer === 'tgi' ? tgiReadyLine : listeningLine,
     },
     {
       service: 'agent-0',

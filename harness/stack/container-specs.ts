@@ -12,6 +12,8 @@ export interface AppContext {
 
 /** The line `agentload agent|tools|model-server` prints once it serves. */
 export const listeningLine = /"event":"listening"/;
+/** TGI's router logs this once its shards have loaded; /health answers 200 from then on. */
+export const tgiReadyLine = /Connected/;
 
 export function httpProbe(host: string, port: number, path: string): () => Promise<boolean> {
   return async () => (await httpStatus(`http://${host}:${port}${path}`)) === 200;
@@ -123,7 +125,7 @@ export function tgiSpec(
     image: tgi.image,
     command,
     env: tgi.hfToken === null ? {} : { HF_TOKEN: tgi.hfToken },
-    readyLog: /Connected/,
+    readyLog: tgiReadyLine,
     probe: httpProbe(host, port, '/health'),
     startupTimeoutMs: tgi.startTimeoutMs,
     gpus: tgi.gpus,

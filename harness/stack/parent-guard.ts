@@ -11,7 +11,8 @@ const hardExitMs = 5_000;
 const timer = setInterval(() => {
   if (process.ppid === parentPid) return;
   clearInterval(timer);
-  setTimeout(() => process.exit(1), hardExitMs);
+  // Unref'd: a graceful close that empties the loop exits by itself, with its own code.
+  setTimeout(() => process.exit(1), hardExitMs).unref();
   process.kill(process.pid, 'SIGTERM');
 }, pollMs);
 timer.unref();
