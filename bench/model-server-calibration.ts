@@ -14,6 +14,7 @@ import {
   decodePoints,
   gpuBoundAnchor,
   loadGpuMeasurements,
+  mixedPoints,
   prefillPoints,
   type GpuMeasurement,
 } from '../reference-service/model-server/calibration/gpu-measurements.ts';
@@ -152,7 +153,38 @@ function printGpuMeasurement(m: GpuMeasurement): void {
         `${graph === undefined ? '-' : pct(((predicted - graph) / graph) * 100)} | ${Number.isNaN(mbu) ? '-' : mbu.toFixed(2)} | ${profile.efficiency.mbu} |`,
     );
   }
-  const skipped = [...data.prefill, ...data.decode].flatMap((p) => ('skipped' in p ? [p] : []));
+  const mixed = mixedPoints(data);
+  if (mixed.length > 0) {
+    console.log(
+      '\n| decode batch | context tok | + prompt tok | mixed ms | decode alone | prefill alone | parts added | predicted ms | predicted vs mixed | model, parts added |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const p of mixed) {
+      const decode = {
+        decodeSeqs: p.batch,
+        decodeContextTokens: p.batch * p.contextTokens,
+        prefillTokens: 0,
+      };
+      const prefill = {
+        decodeSeqs: 0,
+        decodeContextTokens: 0,
+        prefillTokens: p.prefillTokens,
+        prefillSeqs: 1,
+      };
+      const predicted = model.stepMs({ ...decode, prefillTokens: p.prefillTokens, prefillSeqs: 1 });
+      const partsAdded = model.stepMs(decode) + model.stepMs(prefill);
+      console.log(
+        `| ${p.batch} | ${p.contextTokens} | ${p.prefillTokens} | ${p.mixedMs.toFixed(2)} | ${p.decodeOnlyMs.toFixed(2)} | ${p.prefillOnlyMs.toFixed(2)} | ` +
+          `${(p.decodeOnlyMs + p.prefillOnlyMs).toFixed(2)} | ${predicted.toFixed(2)} | ${pct(((predicted - p.mixedMs) / p.mixedMs) * 100)} | ${partsAdded.toFixed(2)} |`,
+      );
+    }
+    console.log(
+      `\nMixed steps measured ${data.mixedMeasured?.at.slice(0, 10) ?? '?'} by \`${data.mixedMeasured?.command ?? '?'}\` (CUDA-graph medians; the parts alone measured in the same process).`,
+    );
+  }
+  const skipped = [...data.prefill, ...data.decode, ...(data.mixed ?? [])].flatMap((p) =>
+    'skipped' in p ? [p] : [],
+  );
   for (const p of skipped) console.log(`\nSkipped: ${JSON.stringify(p)}`);
 }
 

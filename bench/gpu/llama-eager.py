@@ -4,6 +4,7 @@ times on one GPU, written as JSON next to the simulator's profiles.
 
     python3 bench/gpu/llama-eager.py --out DIR            # on an H100 or H200, about 2-4 minutes
     python3 bench/gpu/llama-eager.py --device cpu --tiny  # self-test of the code paths, no GPU
+    python3 bench/gpu/llama-eager.py --out DIR --mixed-only FILE  # add mixed steps to an earlier file
 
 What it measures (all batch sizes share one context length per point, as the perf model assumes):
 - ceilings: a device-to-device copy (GB/s, bytes read + written) and an 8192^3 BF16 matmul (TFLOP/s);
@@ -11,6 +12,8 @@ What it measures (all batch sizes share one context length per point, as the per
   as TGI does), CUDA-event time per forward;
 - decode: one step for batch 1..128 at a few context lengths, eager and replayed as a CUDA graph
   (TGI captures decode steps in CUDA graphs), KV cache preallocated, greedy argmax included;
+- mixed steps (chunked prefill riding with decode, as TGI batches them): b decode rows at 1,024
+  tokens of context plus one new prompt of n tokens in one forward, next to each part alone;
 - a check that this implementation is Llama: the same random weights loaded into transformers'
   LlamaForCausalLM give the same logits (cosine, argmax agreement), and transformers' own eager
   prefill/decode timings for a few points.
@@ -50,6 +53,8 @@ def parse_args():
     p.add_argument('--batches', default='1,2,4,8,16,32,64,128', help='decode batch sizes')
     p.add_argument('--contexts', default='128,1024,4096', help='decode context lengths, tokens')
     p.add_argument('--skip-hf', action='store_true', help='skip the transformers check')
+    p.add_argument('--mixed-only', metavar='FILE',
+                   help='measure only the mixed steps and add them to FILE, a JSON this script wrote on the same GPU')
     args = p.parse_args()
 
     def ints(text, name):
@@ -64,6 +69,8 @@ def parse_args():
     args.prefill = ints(args.prefill, 'prefill')
     args.batches = ints(args.batches, 'batches')
     args.contexts = ints(args.contexts, 'contexts')
+    if args.mixed_only is not None and not os.path.isfile(args.mixed_only):
+        p.error(f'--mixed-only: no file {args.mixed_only!r}; give a JSON an earlier full run wrote')
     if args.device == 'cuda' and not torch.cuda.is_available():
         p.error('no CUDA device is visible to PyTorch: run on a GPU machine, or use --device cpu --tiny')
     return args
@@ -188,41 +195,66 @@ class Llama:
         gate, up = F.linear(rms_norm(x, layer['ln2']), layer['wgu']).split(self.cfg['ffn'], dim=-1)
         return x + F.linear(F.silu(gate) * up, layer['wd'])
 
+    def _prompt_attention(self, q, k, v, cache):
+        """Causal attention of one prompt's n rows (positions 0..n-1); its KV written to cache (1, kv, >= n, d)."""
+        n, kv, d = q.shape[0], self.cfg['kv_heads'], self.cfg['head_dim']
+        cos, sin = self.cos[:n].unsqueeze(1), self.sin[:n].unsqueeze(1)
+        q = rotate(q.view(n, -1, d), cos, sin).transpose(0, 1).unsqueeze(0)
+        k = rotate(k.view(n, kv, d), cos, sin).transpose(0, 1).unsqueeze(0)
+        v = v.view(n, kv, d).transpose(0, 1).unsqueeze(0)
+        cache[0][:, :, :n] = k
+        cache[1][:, :, :n] = v
+        a = attention(q, k.repeat_interleave(self.group, dim=1), v.repeat_interleave(self.group, dim=1), True)
+        return a.squeeze(0).transpose(0, 1).reshape(n, self.q_size)
+
+    def _decode_attention(self, q, k, v, position, cache):
+        """Attention of b decode rows, every sequence at `position`, over its cache (b, kv, > position, d)."""
+        b, kv, d = q.shape[0], self.cfg['kv_heads'], self.cfg['head_dim']
+        cos, sin = self.cos[position], self.sin[position]
+        k_cache, v_cache = cache
+        k_cache[:, :, position] = rotate(k.view(b, kv, d), cos, sin)
+        v_cache[:, :, position] = v.view(b, kv, d)
+        # The query heads sharing a KV head become that head's query rows: one read of the cache.
+        q = rotate(q.view(b, -1, d), cos, sin).view(b, kv, self.group, d)
+        a = attention(q, k_cache[:, :, :position + 1], v_cache[:, :, :position + 1], False)
+        return a.reshape(b, self.q_size)
+
+    def _qkv(self, x, layer):
+        return F.linear(rms_norm(x, layer['ln1']), layer['wqkv']).split(
+            [self.q_size, self.kv_size, self.kv_size], dim=-1)
+
+    def _head(self, x):
+        return F.linear(rms_norm(x, self.w['norm']), self.w['lm_head'])
+
     def prefill(self, ids, cache, all_logits=False):
         """One prompt: ids (n,), positions 0..n-1; KV written to cache[l] (1, kv, >= n, d)."""
-        n, kv, d = ids.shape[0], self.cfg['kv_heads'], self.cfg['head_dim']
-        cos, sin = self.cos[:n].unsqueeze(1), self.sin[:n].unsqueeze(1)
         x = F.embedding(ids, self.w['embed'])
-        for layer, (k_cache, v_cache) in zip(self.w['layers'], cache):
-            q, k, v = F.linear(rms_norm(x, layer['ln1']), layer['wqkv']).split(
-                [self.q_size, self.kv_size, self.kv_size], dim=-1)
-            q = rotate(q.view(n, -1, d), cos, sin).transpose(0, 1).unsqueeze(0)
-            k = rotate(k.view(n, kv, d), cos, sin).transpose(0, 1).unsqueeze(0)
-            v = v.view(n, kv, d).transpose(0, 1).unsqueeze(0)
-            k_cache[:, :, :n] = k
-            v_cache[:, :, :n] = v
-            a = attention(q, k.repeat_interleave(self.group, dim=1), v.repeat_interleave(self.group, dim=1), True)
-            x = x + F.linear(a.squeeze(0).transpose(0, 1).reshape(n, self.q_size), layer['wo'])
-            x = self._mlp(x, layer)
-        last = x if all_logits else x[-1:]
-        return F.linear(rms_norm(last, self.w['norm']), self.w['lm_head'])
+        for layer, layer_cache in zip(self.w['layers'], cache):
+            a = self._prompt_attention(*self._qkv(x, layer), layer_cache)
+            x = self._mlp(x + F.linear(a, layer['wo']), layer)
+        return self._head(x if all_logits else x[-1:])
 
     def decode(self, ids, position, cache, logits=False):
         """One step for ids (b,), every sequence at `position` (its context so far); returns next ids."""
-        b, kv, d = ids.shape[0], self.cfg['kv_heads'], self.cfg['head_dim']
-        cos, sin = self.cos[position], self.sin[position]
         x = F.embedding(ids, self.w['embed'])
-        for layer, (k_cache, v_cache) in zip(self.w['layers'], cache):
-            q, k, v = F.linear(rms_norm(x, layer['ln1']), layer['wqkv']).split(
-                [self.q_size, self.kv_size, self.kv_size], dim=-1)
-            k_cache[:, :, position] = rotate(k.view(b, kv, d), cos, sin)
-            v_cache[:, :, position] = v.view(b, kv, d)
-            # The query heads sharing a KV head become that head's query rows: one read of the cache.
-            q = rotate(q.view(b, -1, d), cos, sin).view(b, kv, self.group, d)
-            a = attention(q, k_cache[:, :, :position + 1], v_cache[:, :, :position + 1], False)
-            x = x + F.linear(a.reshape(b, self.q_size), layer['wo'])
-            x = self._mlp(x, layer)
-        out = F.linear(rms_norm(x, self.w['norm']), self.w['lm_head'])
+        for layer, layer_cache in zip(self.w['layers'], cache):
+            a = self._decode_attention(*self._qkv(x, layer), position, layer_cache)
+            x = self._mlp(x + F.linear(a, layer['wo']), layer)
+        out = self._head(x)
+        return out if logits else out.argmax(-1)
+
+    def mixed(self, ids, position, cache, prompt_ids, prompt_cache, logits=False):
+        """One forward as TGI batches chunked prefill with decode: b decode rows (every sequence at
+        `position`) and one new prompt of n rows share every matmul; attention is done per part.
+        Returns the next ids of the b sequences and of the prompt."""
+        b = ids.shape[0]
+        x = F.embedding(torch.cat([ids, prompt_ids]), self.w['embed'])
+        for layer, layer_cache, layer_prompt_cache in zip(self.w['layers'], cache, prompt_cache):
+            q, k, v = self._qkv(x, layer)
+            a = torch.cat([self._decode_attention(q[:b], k[:b], v[:b], position, layer_cache),
+                           self._prompt_attention(q[b:], k[b:], v[b:], layer_prompt_cache)])
+            x = self._mlp(x + F.linear(a, layer['wo']), layer)
+        out = self._head(torch.cat([x[:b], x[-1:]]))
         return out if logits else out.argmax(-1)
 
 
@@ -235,8 +267,13 @@ def self_check(model, cfg, device):
     cache = model.new_cache(1, n + 1)
     model.prefill(ids[:n], cache)
     step = model.decode(ids[n:], n, cache, logits=True)[0].float()
+    # The mixed step must give each part what it gives alone.
+    prompt = ids[:16]
+    mixed = model.mixed(ids[n:], n, cache, prompt, model.new_cache(1, 16), logits=True).float()
+    alone = torch.cat([model.decode(ids[n:], n, cache, logits=True), model.prefill(prompt, model.new_cache(1, 16))]).float()
     return dict(prefillVsDecodeCosine=round(F.cosine_similarity(full, step, dim=0).item(), 5),
-                sameArgmax=bool(full.argmax().item() == step.argmax().item()))
+                sameArgmax=bool(full.argmax().item() == step.argmax().item()),
+                mixedVsPartsCosine=round(F.cosine_similarity(mixed, alone, dim=-1).min().item(), 5))
 
 
 def measure_ceilings(clock, device):
@@ -362,6 +399,56 @@ def free_bytes(device):
     return free
 
 
+def graph_times(clock, fn, reps):
+    """Captures fn as a CUDA graph (after a warm-up on a side stream) and times its replays."""
+    stream = torch.cuda.Stream()
+    stream.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(stream):
+        for _ in range(2):
+            fn()
+    torch.cuda.current_stream().wait_stream(stream)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        fn()
+    times = summary(clock.times_ms(graph.replay, reps=reps, warmup=3))
+    del graph
+    return times
+
+
+MIXED_POINTS = [(b, 1024, n) for b in (16, 64, 128) for n in (256, 1024, 2048)]
+
+
+def measure_mixed(model, cfg, clock, device, deadline, results, points=MIXED_POINTS):
+    """Chunked prefill riding with decode: the mixed step, and each part alone, in the same process."""
+    gen = torch.Generator(device='cpu').manual_seed(17)
+    for batch, context, tokens in points:
+        point = dict(batch=batch, contextTokens=context, prefillTokens=tokens)
+        if time.monotonic() > deadline:
+            results.append(dict(point, skipped='time budget spent'))
+            continue
+        cache = model.new_cache(batch, context + 1)
+        prompt_cache = model.new_cache(1, tokens)
+        ids = torch.randint(0, cfg['vocab'], (batch,), generator=gen).to(device)
+        prompt = torch.randint(0, cfg['vocab'], (tokens,), generator=gen).to(device)
+        parts = dict(
+            mixed=lambda: model.mixed(ids, context, cache, prompt, prompt_cache),
+            decodeOnly=lambda: model.decode(ids, context, cache),
+            prefillOnly=lambda: model.prefill(prompt, prompt_cache),
+        )
+        with torch.no_grad():
+            for name, fn in parts.items():
+                point[name] = dict(eager=summary(clock.times_ms(fn, reps=10, warmup=3)))
+                if device == 'cuda':
+                    point[name]['cudaGraph'] = graph_times(clock, fn, reps=20)
+        results.append(point)
+        view = {k: point[k].get('cudaGraph', point[k]['eager'])['medianMs'] for k in parts}
+        print(f'mixed bs{batch:>3} ctx {context} + prompt {tokens:>4}: ' +
+              ', '.join(f'{k} {v:.2f} ms' for k, v in view.items()), flush=True)
+        del cache, prompt_cache
+        if device == 'cuda':
+            torch.cuda.empty_cache()
+
+
 def measure_decode(model, cfg, clock, device, args, deadline, results):
     kv_bytes_per_token = 2 * cfg['layers'] * cfg['kv_heads'] * cfg['head_dim'] * 2
     gen = torch.Generator(device='cpu').manual_seed(13)
@@ -381,17 +468,7 @@ def measure_decode(model, cfg, clock, device, args, deadline, results):
                 eager = summary(clock.times_ms(lambda: model.decode(ids, context, cache), reps=20, warmup=3))
                 point['eager'] = eager
                 if device == 'cuda':
-                    stream = torch.cuda.Stream()
-                    stream.wait_stream(torch.cuda.current_stream())
-                    with torch.cuda.stream(stream):
-                        for _ in range(2):
-                            model.decode(ids, context, cache)
-                    torch.cuda.current_stream().wait_stream(stream)
-                    graph = torch.cuda.CUDAGraph()
-                    with torch.cuda.graph(graph):
-                        model.decode(ids, context, cache)
-                    point['cudaGraph'] = summary(clock.times_ms(graph.replay, reps=30, warmup=3))
-                    del graph
+                    point['cudaGraph'] = graph_times(clock, lambda: model.decode(ids, context, cache), reps=30)
             results.append(point)
             graph_ms = point.get('cudaGraph', {}).get('medianMs')
             print(f'decode bs{batch:>3} ctx {context:>5}: eager {eager["medianMs"]:.2f} ms'
@@ -437,6 +514,9 @@ def main():
     slug = (gpu or {}).get('name', device).lower().replace(' ', '-')
     out_path = os.path.join(args.out, f'{report["model"]}_{slug}.eager.json')
     os.makedirs(args.out, exist_ok=True)
+    mixed_points = [(2, 32, 16), (4, 32, 48)] if args.tiny else MIXED_POINTS
+    if args.mixed_only is not None:
+        return add_mixed(args, cfg, clock, device, dtype, gpu, started, deadline, mixed_points)
 
     def save():
         report['elapsedSec'] = round(time.monotonic() - started, 1)
@@ -479,7 +559,34 @@ def main():
         save()
         measure_decode(model, cfg, clock, device, args, deadline, report['decode'])
         save()
+        report['mixed'] = []
+        measure_mixed(model, cfg, clock, device, deadline, report['mixed'], mixed_points)
+        save()
     print(f'wrote {out_path} in {report["elapsedSec"]} s', flush=True)
+
+
+def add_mixed(args, cfg, clock, device, dtype, gpu, started, deadline, points):
+    """--mixed-only: the earlier file's figures stay; its mixed steps are (re)measured here."""
+    with open(args.mixed_only) as f:
+        report = json.load(f)
+    if (report.get('gpu') or {}).get('name') != (gpu or {}).get('name'):
+        sys.exit(f'--mixed-only: {args.mixed_only} was measured on {(report.get("gpu") or {}).get("name")!r}, '
+                 f'this is {(gpu or {}).get("name")!r}; run it on the same GPU or do a full run')
+    out_path = os.path.join(args.out, os.path.basename(args.mixed_only))
+    with torch.no_grad():
+        model = Llama(cfg, device, dtype)
+        check = self_check(model, cfg, device)
+        report['selfCheck']['mixedVsPartsCosine'] = check['mixedVsPartsCosine']
+        print('self check:', check, flush=True)
+        report['mixed'] = []
+        report['mixedMeasured'] = dict(at=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+                                       command='python3 ' + ' '.join(sys.argv), torch=torch.__version__)
+        measure_mixed(model, cfg, clock, device, deadline, report['mixed'], points)
+    report['mixedMeasured']['elapsedSec'] = round(time.monotonic() - started, 1)
+    with open(out_path, 'w') as f:
+        json.dump(report, f, indent=2)
+        f.write('\n')
+    print(f'wrote {out_path} in {report["mixedMeasured"]["elapsedSec"]} s', flush=True)
 
 
 if __name__ == '__main__':

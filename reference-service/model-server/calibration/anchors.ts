@@ -26,6 +26,8 @@ type MetricBody =
   | { kind: 'linearOpsMs'; tokens: number; publishedMs: number }
   /** One decode step for `batch` sequences of `contextTokens` each. */
   | { kind: 'decodeStepMs'; batch: number; contextTokens: number; publishedMs: number }
+  /** One forward of `batch` decode sequences at `contextTokens` plus one new prompt of `prefillTokens`. */
+  | { kind: 'mixedStepMs'; batch: number; contextTokens: number; prefillTokens: number; publishedMs: number }
   /** One prefill forward of `batch` prompts of `inputTokens`. */
   | { kind: 'prefillMs'; batch: number; inputTokens: number; publishedMs: number }
   /** All `requests` submitted at once, no replacement: time until the last finishes. */

@@ -167,6 +167,20 @@ function predictMetric(profile: Profile, model: PerfModel, m: AnchorMetric): Pre
           }),
         },
       ];
+    case 'mixedStepMs':
+      return [
+        {
+          metric: `mixed step bs${m.batch} (ctx ${m.contextTokens}) + prompt ${m.prefillTokens} tok`,
+          unit: 'ms',
+          published: m.publishedMs,
+          predicted: model.stepMs({
+            decodeSeqs: m.batch,
+            decodeContextTokens: m.batch * m.contextTokens,
+            prefillTokens: m.prefillTokens,
+            prefillSeqs: 1,
+          }),
+        },
+      ];
     case 'prefillMs':
       return [
         {

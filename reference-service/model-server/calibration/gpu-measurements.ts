@@ -48,7 +48,29 @@ const measurementSchema = z.object({
       z.object({ batch: count, contextTokens: count, skipped }),
     ]),
   ),
-  selfCheck: z.object({ prefillVsDecodeCosine: z.number(), sameArgmax: z.boolean() }),
+  mixed: z
+    .array(
+      z.union([
+        z.object({
+          batch: count,
+          contextTokens: count,
+          prefillTokens: count,
+          mixed: z.object({ eager: timing, cudaGraph: timing.optional() }),
+          decodeOnly: z.object({ eager: timing, cudaGraph: timing.optional() }),
+          prefillOnly: z.object({ eager: timing, cudaGraph: timing.optional() }),
+        }),
+        z.object({ batch: count, contextTokens: count, prefillTokens: count, skipped }),
+      ]),
+    )
+    .optional(),
+  mixedMeasured: z
+    .object({ at: z.string().min(10), command: z.string().min(1), torch: z.string() })
+    .optional(),
+  selfCheck: z.object({
+    prefillVsDecodeCosine: z.number(),
+    sameArgmax: z.boolean(),
+    mixedVsPartsCosine: z.number().optional(),
+  }),
   transformersCheck: z.object({
     logitsCosineMin: z.number().optional(),
     argmaxAgreement: z.number().optional(),
@@ -79,6 +101,36 @@ export interface DecodePoint {
   eagerMs: number;
   /** CUDA-graph replay of the same step; absent where the script ran without CUDA. */
   graphMs: number | undefined;
+}
+
+/** One forward carrying `batch` decode rows at `contextTokens` and one new prompt of `prefillTokens`. */
+export interface MixedPoint {
+  batch: number;
+  contextTokens: number;
+  prefillTokens: number;
+  /** CUDA-graph medians where measured, eager otherwise. */
+  mixedMs: number;
+  decodeOnlyMs: number;
+  prefillOnlyMs: number;
+}
+
+export function mixedPoints(m: MeasurementData): MixedPoint[] {
+  const ms = (t: { eager: { medianMs: number }; cudaGraph?: { medianMs: number } | undefined }): number =>
+    (t.cudaGraph ?? t.eager).medianMs;
+  return (m.mixed ?? []).flatMap((p) =>
+    'mixed' in p
+      ? [
+          {
+            batch: p.batch,
+            contextTokens: p.contextTokens,
+            prefillTokens: p.prefillTokens,
+            mixedMs: ms(p.mixed),
+            decodeOnlyMs: ms(p.decodeOnly),
+            prefillOnlyMs: ms(p.prefillOnly),
+          },
+        ]
+      : [],
+  );
 }
 
 export function prefillPoints(m: MeasurementData): PrefillPoint[] {
@@ -170,7 +222,7 @@ export function loadGpuMeasurements(dir = MEASURED_DIR): GpuMeasurement[] {
 }
 
 const BOUND_MISMATCH =
-  'Measured here with bench/gpu/llama-eager.py: eager PyTorch with random BF16 weights, not TGI. TGI fuses and pages the same work, so its times should be at most these: a prediction above a figure is the model expecting TGI to be slower than plain PyTorch on the card. Decode figures are CUDA-graph replays with every sequence at the same context; prefill is one prompt with the LM head on its last token.';
+  'Measured here with bench/gpu/llama-eager.py: eager PyTorch with random BF16 weights, not TGI. TGI fuses and pages the same work, so its times should be at most these: a prediction above a figure is the model expecting TGI to be slower than plain PyTorch on the card. Decode and mixed figures are CUDA-graph replays with every sequence at the same context; prefill is one prompt with the LM head on its last token; a mixed step carries decode rows and one new prompt through the same matmuls, as TGI batches chunked prefill.';
 
 /** One 'bound' anchor per measurement: its prefill points and its CUDA-graph decode points. */
 export function gpuBoundAnchor(m: GpuMeasurement): Anchor {
@@ -194,6 +246,13 @@ export function gpuBoundAnchor(m: GpuMeasurement): Anchor {
             },
           ],
     ),
+    ...mixedPoints(data).map((p) => ({
+      kind: 'mixedStepMs' as const,
+      batch: p.batch,
+      contextTokens: p.contextTokens,
+      prefillTokens: p.prefillTokens,
+      publishedMs: p.mixedMs,
+    })),
   ];
   return {
     id: `eager-pytorch-${m.profile.replace('@', '-')}`,

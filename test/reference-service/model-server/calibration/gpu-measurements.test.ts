@@ -9,6 +9,7 @@ import {
   gpuBoundAnchor,
   loadGpuMeasurements,
   MEASURED_DIR,
+  mixedPoints,
   MEASURED_SUFFIX,
   parseGpuMeasurement,
   prefillPoints,
@@ -41,7 +42,20 @@ describe('stored GPU measurements (bench/gpu/llama-eager.py)', () => {
       const graphed = decodePoints(m.data).filter((d) => d.graphMs !== undefined);
       expect(graphed.length).toBeGreaterThanOrEqual(23);
       expect(m.data.transformersCheck.logitsCosineMin).toBeGreaterThan(0.99);
+      expect(mixedPoints(m.data)).toHaveLength(9);
+      expect(m.data.selfCheck.mixedVsPartsCosine).toBeGreaterThan(0.99);
     }
+  });
+
+  it('never does a mixed step faster than either of its parts alone', () => {
+    for (const m of measurements)
+      for (const p of mixedPoints(m.data))
+        expect({
+          point: p,
+          slowerThanParts: p.mixedMs >= Math.max(p.decodeOnlyMs, p.prefillOnlyMs),
+        }).toMatchObject({
+          slowerThanParts: true,
+        });
   });
 
   it('never beats the card: each time is at least the bytes over the measured copy rate and the FLOPs over the matmul rate', () => {
@@ -72,7 +86,9 @@ describe('stored GPU measurements (bench/gpu/llama-eager.py)', () => {
     const anchor = gpuBoundAnchor(h200);
     expect(anchor.role).toBe('bound');
     const graphed = decodePoints(h200.data).filter((d) => d.graphMs !== undefined);
-    expect(anchor.metrics).toHaveLength(prefillPoints(h200.data).length + graphed.length);
+    expect(anchor.metrics).toHaveLength(
+      prefillPoints(h200.data).length + graphed.length + mixedPoints(h200.data).length,
+    );
     const rows = compareAnchor(anchor);
     expect(rows).toHaveLength(anchor.metrics.length);
     for (const r of rows) {
@@ -81,6 +97,12 @@ describe('stored GPU measurements (bench/gpu/llama-eager.py)', () => {
     }
     const bs1 = rows.find((r) => r.metric === 'decode step bs1 (ctx 128)')!;
     expect(bs1.published).toBe(graphed.find((d) => d.batch === 1 && d.contextTokens === 128)!.graphMs);
+    // A mixed step is predicted as one forward: more than its decode part, less than both parts added.
+    const mixed = rows.find((r) => r.metric === 'mixed step bs64 (ctx 1024) + prompt 1024 tok')!;
+    const decode64 = rows.find((r) => r.metric === 'decode step bs64 (ctx 1024)')!;
+    const prefill1k = rows.find((r) => r.metric === 'prefill 1 x 1024 tok')!;
+    expect(mixed.predicted).toBeGreaterThan(decode64.predicted);
+    expect(mixed.predicted).toBeLessThan(decode64.predicted + prefill1k.predicted);
     // Same figures against a slower card's profile: every prediction grows.
     const onA100 = compareAnchor({ ...anchor, profile: 'llama-3.1-8b@a100-80g' });
     for (const [i, r] of rows.entries()) expect(onA100[i]!.predicted).toBeGreaterThan(r.predicted);
