@@ -11,7 +11,7 @@
  * on the same loop, and a native C client that paces (engine-paced-peer.c, compiled with `cc` at
  * start; skipped with a message where no compiler is installed).
  *
- *   node --import tsx bench/engine-generator.ts     (about 50 s)
+ *   node --import tsx bench/engine-generator.ts     (about 75 s)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';

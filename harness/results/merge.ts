@@ -12,10 +12,9 @@ import { requestMetrics } from '../metrics/request-metrics.ts';
 import { emptyTimeseriesPoint, TimeseriesBuilder } from '../metrics/timeseries.ts';
 import { InvalidResultsError } from './errors.ts';
 import { mergeSummaries, type SummaryPart } from './merge-summary.ts';
-import { DEFAULT_RECOVERY } from './schema.ts';
 import { readResults, readSamples, type ResultsDir } from './read.ts';
 import type { RequestSample, SloSpec, Summary, Timeseries, TimeseriesPoint } from './schema.ts';
-import { SUMMARY_SCHEMA_VERSION } from './schema.ts';
+import { DEFAULT_RECOVERY, SUMMARY_SCHEMA_VERSION } from './schema.ts';
 import { SamplesWriter, writeResults } from './write.ts';
 
 export interface MergeOptions {
