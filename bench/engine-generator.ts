@@ -496,6 +496,21 @@ async function parent(): Promise<void> {
         ` pacing at ${RATE_PER_SEC} req/s (0.5 ms apart, one sleep per request) costs about` +
         ` ${wakeUs.toFixed(0)} ms per 1k requests in wake-ups before any request work.`,
     );
+    const per1k = (m: Measured): number => (m.cpuMs / m.requests) * 1000;
+    const ours = per1k(rate['agentload-executor']!);
+    const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
+    console.log(
+      `\nTarget, as issue 4 states it: executor + client CPU/1k <= autocannon's: ` +
+        `${verdict(ours <= per1k(peerRate!))} (${(ours / per1k(peerRate!)).toFixed(2)}x).`,
+    );
+    if (typeof paced !== 'string') {
+      console.log(
+        `Against a generator that paces (proposed): <= 2x the native paced peer: ` +
+          `${verdict(ours <= 2 * per1k(paced))} (${(ours / per1k(paced)).toFixed(2)}x); client alone <= 1.2x ` +
+          `undici's no-op floor on the same loop: ${verdict(per1k(rate['agentload']!) <= 1.2 * per1k(undiciRate))} ` +
+          `(${(per1k(rate['agentload']!) / per1k(undiciRate)).toFixed(2)}x).`,
+      );
+    }
     const maxRows = [
       row('agentload client', max['agentload']!, peerMax),
       row('undici Pool, no-op handler', max['undici']!, peerMax),
