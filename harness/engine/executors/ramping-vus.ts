@@ -36,20 +36,87 @@ export function rampingVusSteps(startVUs: number, stages: readonly { durationMs:
   return steps;
 }
 
-function vusAt(steps: readonly VuStep[], offsetMs: number): number {
-  let vus = 0;
-  for (const s of steps) if (s.atMs <= offsetMs) vus = s.vus;
-  return vus;
-}
+/**
+ * Answers the executor's per-iteration questions about the steps in O(log steps): the count at an
+ * offset, and the first later step whose count is above (or at most) a VU's index. A ramp to N VUs
+ * has N steps, and every VU asks on every iteration, so a linear walk costs O(N) per iteration.
+ * Same answers as walking the list in order (steps are sorted by atMs; ties keep list order).
+ */
+export class StepIndex {
+  private readonly atMs: Float64Array;
+  private readonly size: number;
+  /** Segment trees over the counts, leaves from `size`; padding never matches a query. */
+  private readonly max: Int32Array;
+  private readonly min: Int32Array;
 
-/** First step after `offsetMs` whose count satisfies `want`, as an offset; null if none. */
-function nextStep(steps: readonly VuStep[], offsetMs: number, want: (vus: number) => boolean): number | null {
-  for (const s of steps) if (s.atMs > offsetMs && want(s.vus)) return s.atMs;
-  return null;
+  constructor(private readonly steps: readonly VuStep[]) {
+    this.atMs = Float64Array.from(steps, (s) => s.atMs);
+    let size = 1;
+    while (size < steps.length) size *= 2;
+    this.size = size;
+    this.max = new Int32Array(2 * size).fill(-1);
+    this.min = new Int32Array(2 * size).fill(2 ** 31 - 1);
+    steps.forEach((s, i) => {
+      this.max[size + i] = s.vus;
+      this.min[size + i] = s.vus;
+    });
+    for (let n = size - 1; n >= 1; n--) {
+      this.max[n] = Math.max(this.max[2 * n]!, this.max[2 * n + 1]!);
+      this.min[n] = Math.min(this.min[2 * n]!, this.min[2 * n + 1]!);
+    }
+  }
+
+  /** The highest count of any step. */
+  get maxVus(): number {
+    return Math.max(0, this.max[1]!);
+  }
+
+  /** Index of the first step after offsetMs (steps.length if none). */
+  private firstAfter(offsetMs: number): number {
+    let lo = 0;
+    let hi = this.atMs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.atMs[mid]! <= offsetMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The count of the last step at or before offsetMs; 0 before the first. */
+  vusAt(offsetMs: number): number {
+    const i = this.firstAfter(offsetMs) - 1;
+    return i < 0 ? 0 : this.steps[i]!.vus;
+  }
+
+  /** atMs of the first step after offsetMs with a count above `vu`; null if none. */
+  nextAbove(offsetMs: number, vu: number): number | null {
+    return this.find(this.firstAfter(offsetMs), (n) => this.max[n]! > vu);
+  }
+
+  /** atMs of the first step after offsetMs with a count at most `vu`; null if none. */
+  nextAtMost(offsetMs: number, vu: number): number | null {
+    return this.find(this.firstAfter(offsetMs), (n) => this.min[n]! <= vu);
+  }
+
+  /** The leftmost leaf at index >= from whose subtree `holds`, descending the tree. */
+  private find(from: number, holds: (node: number) => boolean): number | null {
+    if (from >= this.steps.length) return null;
+    const walk = (node: number, lo: number, hi: number): number => {
+      if (hi <= from || !holds(node)) return -1;
+      if (hi - lo === 1) return lo;
+      const mid = (lo + hi) >>> 1;
+      const left = walk(2 * node, lo, mid);
+      return left >= 0 ? left : walk(2 * node + 1, mid, hi);
+    };
+    const i = walk(1, 0, this.size);
+    return i < 0 ? null : this.steps[i]!.atMs;
+  }
 }
 
 export function rampingVus(name: string, c: RampingVusConfig): Executor {
   const steps = rampingVusSteps(c.startVUs, c.stages);
+  const index = new StepIndex(steps);
   const durationMs = c.stages.reduce((a, s) => a + s.durationMs, 0);
   return {
     name,
@@ -59,27 +126,27 @@ export function rampingVus(name: string, c: RampingVusConfig): Executor {
     gracefulStopMs: c.gracefulStopMs,
     offeredRateAt: () => null,
     targetVusAt: (tMs) =>
-      tMs >= c.startTimeMs && tMs < c.startTimeMs + durationMs ? vusAt(steps, tMs - c.startTimeMs) : 0,
-    run: (env) => runRampingVus(env, c, steps, durationMs),
+      tMs >= c.startTimeMs && tMs < c.startTimeMs + durationMs ? index.vusAt(tMs - c.startTimeMs) : 0,
+    run: (env) => runRampingVus(env, c, index, durationMs),
   };
 }
 
-async function runRampingVus(env: ExecutorEnv, c: RampingVusConfig, steps: VuStep[], durationMs: number) {
+async function runRampingVus(env: ExecutorEnv, c: RampingVusConfig, index: StepIndex, durationMs: number) {
   const { clock } = env;
   const report = emptyReport();
   const inFlight = new IterationSet(report, env.abort, { signalPerIteration: true });
   const halt = AbortSignal.any([env.stop, env.abort]);
   const t0 = c.startTimeMs;
   const endMs = t0 + durationMs;
-  const maxVus = Math.max(...steps.map((s) => s.vus));
+  const maxVus = index.maxVus;
   let busy = 0;
   await clock.sleepUntil(t0, halt);
 
   const vuLoop = async (vu: number): Promise<void> => {
     while (!halt.aborted && clock.now() < endMs) {
       const offsetMs = clock.now() - t0;
-      if (vusAt(steps, offsetMs) <= vu) {
-        const upAt = nextStep(steps, offsetMs, (n) => n > vu);
+      if (index.vusAt(offsetMs) <= vu) {
+        const upAt = index.nextAbove(offsetMs, vu);
         if (upAt === null || t0 + upAt >= endMs) return;
         await clock.sleepUntil(t0 + upAt, halt);
         continue;
@@ -87,7 +154,7 @@ async function runRampingVus(env: ExecutorEnv, c: RampingVusConfig, steps: VuSte
       busy++;
       report.peakVus = Math.max(report.peakVus, busy);
       const done = inFlight.start(env.iterate, vu, clock.now());
-      const downAt = nextStep(steps, offsetMs, (n) => n <= vu);
+      const downAt = index.nextAtMost(offsetMs, vu);
       if (downAt !== null && t0 + downAt < endMs) {
         await rampDown(
           clock,
@@ -95,7 +162,7 @@ async function runRampingVus(env: ExecutorEnv, c: RampingVusConfig, steps: VuSte
           done,
           t0 + downAt + c.gracefulRampDownMs,
           halt,
-          () => vusAt(steps, clock.now() - t0) <= vu,
+          () => index.vusAt(clock.now() - t0) <= vu,
         );
       }
       await done;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rampingVusSteps } from '../../../../harness/engine/executors/ramping-vus.ts';
+import { createRng } from '../../../../harness/engine/rng.ts';
+import { rampingVusSteps, StepIndex, type VuStep } from '../../../../harness/engine/executors/ramping-vus.ts';
 import { runExecutor } from './executor-harness.ts';
 
 describe('constant-vus', () => {
@@ -92,5 +93,43 @@ describe('per-vu-iterations', () => {
     );
     expect(h.report).toMatchObject({ started: 6, completed: 6, dropped: { max_duration: 4 } });
     expect(h.drops.every((d) => d.reason === 'max_duration' && d.atMs === 2500)).toBe(true);
+  });
+});
+
+describe('ramping-vus StepIndex', () => {
+  const naive = {
+    vusAt: (steps: VuStep[], t: number) => {
+      let vus = 0;
+      for (const s of steps) if (s.atMs <= t) vus = s.vus;
+      return vus;
+    },
+    next: (steps: VuStep[], t: number, want: (n: number) => boolean) => {
+      for (const s of steps) if (s.atMs > t && want(s.vus)) return s.atMs;
+      return null;
+    },
+  };
+
+  it('answers as a walk of the step list does, on random stages with jumps and ties', () => {
+    let checked = 0;
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const rng = createRng(seed);
+      const stages = Array.from({ length: 1 + rng.int(0, 6) }, () => ({
+        durationMs: rng.next() < 0.25 ? 0 : rng.int(1, 20) * 500,
+        target: rng.int(0, 40),
+      }));
+      const steps = rampingVusSteps(rng.int(0, 10), stages);
+      const index = new StepIndex(steps);
+      expect(index.maxVus).toBe(Math.max(...steps.map((s) => s.vus)));
+      const endMs = stages.reduce((a, s) => a + s.durationMs, 0) + 1000;
+      for (let t = -250; t <= endMs; t += 125) {
+        expect(index.vusAt(t)).toBe(naive.vusAt(steps, t));
+        for (let vu = 0; vu <= 41; vu++) {
+          expect(index.nextAbove(t, vu)).toBe(naive.next(steps, t, (n) => n > vu));
+          expect(index.nextAtMost(t, vu)).toBe(naive.next(steps, t, (n) => n <= vu));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(10_000);
   });
 });
