@@ -94,10 +94,13 @@ const finishMs = timeMs(() => recorder.finish({ endMs: N * INTERVAL_MS + 5000, r
 
 const dir = await mkdtemp(join(tmpdir(), 'agentload-bench-'));
 const writer = SamplesWriter.open(dir);
+const writeCpu0 = process.cpuUsage();
 const writeMs = timeMs(() => {
   for (const s of samples) writer.write(s);
 });
 await writer.close();
+const writeCpu = process.cpuUsage(writeCpu0);
+const writeCpuMs = (writeCpu.user + writeCpu.system) / 1000;
 let read = 0;
 const readStart = performance.now();
 for await (const _ of readSamples(dir)) read += 1;
@@ -113,5 +116,8 @@ console.log(
 console.log(`Recorder.finish                ${finishMs.toFixed(0)} ms for the whole run`);
 console.log(
   `SamplesWriter.write            ${perSample(writeMs)}/sample on the event loop (gzip runs in the threadpool)`,
+);
+console.log(
+  `SamplesWriter, write to close  ${perSample(writeCpuMs)}/sample of process CPU, gzip threads included`,
 );
 console.log(`readSamples (gunzip + zod)     ${perSample(readMs)}/sample, ${read} read`);

@@ -1,13 +1,14 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Gzip, gunzipSync, gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Recorder } from '../../../harness/metrics/recorder.ts';
 import { parseThresholds } from '../../../harness/metrics/thresholds.ts';
 import { readResults, readSamples, readSummary } from '../../../harness/results/read.ts';
 import { RESULTS_FILES, type RequestSample } from '../../../harness/results/schema.ts';
 import {
+  SAMPLES_BATCH_CHARS,
   SamplesWriter,
   createResultsDir,
   resultsDirName,
@@ -75,6 +76,26 @@ describe('results directory', () => {
     }
     expect(n).toBe(8000);
     expect(last).toBe('s-7999');
+  });
+
+  it('hands gzip batches of samples, not one write per sample (each zlib write costs ~25 us)', async () => {
+    const dir = await createResultsDir(root, 'batched', new Date());
+    const writes = vi.spyOn(Gzip.prototype, 'write');
+    try {
+      const writer = SamplesWriter.open(dir);
+      const base = handBuiltStream()[1]!;
+      const lineChars = JSON.stringify(base).length + 1;
+      for (let i = 0; i < 3000; i++) writer.write(base);
+      const beforeClose = writes.mock.calls.length;
+      await writer.close();
+      expect(beforeClose).toBe(Math.floor((3000 * lineChars) / SAMPLES_BATCH_CHARS));
+      expect(writes.mock.calls.length).toBe(beforeClose + 1);
+    } finally {
+      writes.mockRestore();
+    }
+    let n = 0;
+    for await (const _ of readSamples(dir)) n += 1;
+    expect(n).toBe(3000);
   });
 
   it('fails with AL_INVALID_RESULTS naming a directory that does not exist', async () => {
