@@ -2,7 +2,7 @@
 """Llama-3.1-8B's architecture with random BF16 weights, in eager PyTorch: prefill and decode step
 times on one GPU, written as JSON next to the simulator's profiles.
 
-    python3 bench/gpu/llama-eager.py --out DIR            # on an H100 or H200, about 2-4 minutes
+    python3 bench/gpu/llama-eager.py --out DIR            # on an H100 or H200, about a minute
     python3 bench/gpu/llama-eager.py --device cpu --tiny  # self-test of the code paths, no GPU
     python3 bench/gpu/llama-eager.py --out DIR --mixed-only FILE  # add mixed steps to an earlier file
 
@@ -22,6 +22,10 @@ The model: fused QKV and gate/up projections (TGI's layout), RMSNorm, rotary emb
 3.1's frequency scaling, grouped-query attention through scaled_dot_product_attention, SwiGLU MLP,
 untied LM head. Weights are random normal(0, 0.02): timing does not depend on their values.
 Eager PyTorch is slower than TGI's fused kernels: the figures bound TGI from above, they are not TGI.
+
+The JSON is written as DIR/llama-3.1-8b_<gpu name>.eager.json; save it as
+reference-service/model-server/profiles/measured/<profile>.eager-pytorch.json (e.g.
+llama-3.1-8b@h200.eager-pytorch.json) and bench/model-server-calibration.ts compares the profile with it.
 """
 import argparse
 import json
