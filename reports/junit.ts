@@ -4,6 +4,7 @@
  * message says why; an inconclusive gate rule passes with its reason in <system-out>; a skipped one
  * is <skipped/>. With a gate, its thresholds replace the current run's own (no duplicates).
  */
+import { esc } from './html-parts.ts';
 import { formatMetricValue, formatPercentileLabel } from './format.ts';
 import type { ReportDocument, RunReport } from './report-schema.ts';
 
@@ -30,12 +31,9 @@ function dropControl(text: string): string {
   return out;
 }
 
+/** XML text or attribute value: control characters XML 1.0 forbids dropped, markup escaped. */
 function xml(text: string): string {
-  return dropControl(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return esc(dropControl(text));
 }
 
 const ok = (name: string, classname: string, out: string | null = null): Case => ({
