@@ -180,6 +180,11 @@ export function parseGpuMeasurement(value: unknown, file: string, profileName: s
       path: 'gpu.name',
       message: `"${data.gpu.name}" is not the profile's GPU (${profile.gpu.name})`,
     });
+  if (profile.tensorParallel !== 1)
+    issues.push({
+      path: '',
+      message: `the script times one GPU; ${profileName} shards the model over ${profile.tensorParallel} (name the file after the TP 1 profile)`,
+    });
   const modelSlug = profileName.split('@')[0]!;
   if (data.model !== modelSlug)
     issues.push({ path: 'model', message: `"${data.model}" is not the profile's model (${modelSlug})` });

@@ -110,14 +110,19 @@ describe('stored GPU measurements (bench/gpu/llama-eager.py)', () => {
 });
 
 describe('parseGpuMeasurement', () => {
-  it('refuses a file named after another GPU, model or parameter count', () => {
+  it('refuses a file named after another GPU, model, parameter count or a sharded profile', () => {
     const h200 = stored('llama-3.1-8b@h200');
     const wrongGpu = issuesOf(() => parseGpuMeasurement(h200, 'x.json', 'llama-3.1-8b@h100'));
     expect(wrongGpu.paths).toEqual(['gpu.name']);
     expect(wrongGpu.message).toContain('"NVIDIA H200" is not the profile\'s GPU (h100)');
     expect(wrongGpu.hint).toContain('llama-3.1-8b@h100');
     const wrongModel = issuesOf(() => parseGpuMeasurement(h200, 'x.json', 'llama-3.1-70b@h200-tp2'));
-    expect(wrongModel.paths).toEqual(['model', 'paramsB']);
+    expect(wrongModel.paths).toEqual(['', 'model', 'paramsB']);
+    const sharded = issuesOf(() => parseGpuMeasurement(h200, 'x.json', 'llama-3.1-8b@h200-tp2'));
+    expect(sharded.paths).toEqual(['']);
+    expect(sharded.message).toContain(
+      'the script times one GPU; llama-3.1-8b@h200-tp2 shards the model over 2',
+    );
   });
 
   it('names the missing fields, and refuses a file whose points were all skipped', () => {
