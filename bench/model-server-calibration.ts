@@ -7,7 +7,10 @@
 import { ANCHORS, type Anchor } from '../reference-service/model-server/calibration/anchors.ts';
 import {
   compareAll,
+  decodeStep,
   KNEE_FACTOR,
+  mixedStep,
+  prefillStep,
   type ComparisonRow,
 } from '../reference-service/model-server/calibration/compare.ts';
 import {
@@ -28,9 +31,12 @@ function formatValue(value: number, unit: ComparisonRow['unit']): string {
   return Math.abs(value) >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
+function pct(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`;
+}
+
 function formatError(row: ComparisonRow): string {
-  if (!Number.isFinite(row.errorPct)) return 'n/a';
-  return `${row.errorPct >= 0 ? '+' : ''}${row.errorPct.toFixed(1)}%`;
+  return Number.isFinite(row.errorPct) ? pct(row.errorPct) : 'n/a';
 }
 
 function median(values: number[]): number {
@@ -81,10 +87,6 @@ function printCalibration(rows: ComparisonRow[], boundRows: ComparisonRow[]): vo
     console.log(`- ${key}: ${median(errors).toFixed(1)}% over ${errors.length} figures`);
 }
 
-function pct(value: number): string {
-  return `${value >= 0 ? '+' : ''}${value.toFixed(1)}%`;
-}
-
 function printGpuMeasurement(m: GpuMeasurement): void {
   const { data } = m;
   const profile = loadProfile(m.profile);
@@ -124,12 +126,7 @@ function printGpuMeasurement(m: GpuMeasurement): void {
   );
   console.log('|---|---|---|---|---|---|');
   for (const p of prefillPoints(data)) {
-    const b = stepBreakdown(profile, {
-      decodeSeqs: 0,
-      decodeContextTokens: 0,
-      prefillTokens: p.tokens,
-      prefillSeqs: 1,
-    });
+    const b = stepBreakdown(profile, prefillStep(1, p.tokens));
     const mfu = (b.linearFlops + b.attentionFlops) / (p.ms / 1e3) / (bf16Tflops * 1e12);
     console.log(
       `| ${p.tokens} | ${p.ms.toFixed(1)} | ${b.stepMs.toFixed(1)} | ${pct(((b.stepMs - p.ms) / p.ms) * 100)} | ${mfu.toFixed(2)} | ${profile.efficiency.mfu} |`,
@@ -140,9 +137,8 @@ function printGpuMeasurement(m: GpuMeasurement): void {
   );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const d of decodePoints(data)) {
-    const input = { decodeSeqs: d.batch, decodeContextTokens: d.batch * d.contextTokens, prefillTokens: 0 };
-    const predicted = model.stepMs(input);
-    const b = stepBreakdown(profile, input);
+    const b = stepBreakdown(profile, decodeStep(d.batch, d.contextTokens));
+    const predicted = b.stepMs;
     const graph = d.graphMs;
     const mbu =
       graph === undefined
@@ -160,19 +156,9 @@ function printGpuMeasurement(m: GpuMeasurement): void {
     );
     console.log('|---|---|---|---|---|---|---|---|---|---|');
     for (const p of mixed) {
-      const decode = {
-        decodeSeqs: p.batch,
-        decodeContextTokens: p.batch * p.contextTokens,
-        prefillTokens: 0,
-      };
-      const prefill = {
-        decodeSeqs: 0,
-        decodeContextTokens: 0,
-        prefillTokens: p.prefillTokens,
-        prefillSeqs: 1,
-      };
-      const predicted = model.stepMs({ ...decode, prefillTokens: p.prefillTokens, prefillSeqs: 1 });
-      const partsAdded = model.stepMs(decode) + model.stepMs(prefill);
+      const predicted = model.stepMs(mixedStep(p.batch, p.contextTokens, p.prefillTokens));
+      const partsAdded =
+        model.stepMs(decodeStep(p.batch, p.contextTokens)) + model.stepMs(prefillStep(1, p.prefillTokens));
       console.log(
         `| ${p.batch} | ${p.contextTokens} | ${p.prefillTokens} | ${p.mixedMs.toFixed(2)} | ${p.decodeOnlyMs.toFixed(2)} | ${p.prefillOnlyMs.toFixed(2)} | ` +
           `${(p.decodeOnlyMs + p.prefillOnlyMs).toFixed(2)} | ${predicted.toFixed(2)} | ${pct(((predicted - p.mixedMs) / p.mixedMs) * 100)} | ${partsAdded.toFixed(2)} |`,

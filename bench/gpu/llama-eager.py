@@ -111,6 +111,20 @@ class Clock:
         return [s.elapsed_time(e) for s, e in zip(starts, ends)]
 
 
+def utc_now():
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+
+
+def this_command():
+    return 'python3 ' + ' '.join(sys.argv)
+
+
+def write_json(path, report):
+    with open(path, 'w') as f:
+        json.dump(report, f, indent=2)
+        f.write('\n')
+
+
 def summary(times_ms):
     ordered = sorted(times_ms)
 
@@ -299,6 +313,7 @@ def measure_ceilings(clock, device):
 
 
 def hf_config(cfg):
+    import transformers
     from transformers import LlamaConfig
     common = dict(vocab_size=cfg['vocab'], hidden_size=cfg['hidden'], intermediate_size=cfg['ffn'],
                   num_hidden_layers=cfg['layers'], num_attention_heads=cfg['heads'],
@@ -308,7 +323,6 @@ def hf_config(cfg):
     scaling = dict(rope_type='llama3', factor=ROPE['factor'], low_freq_factor=ROPE['low_freq_factor'],
                    high_freq_factor=ROPE['high_freq_factor'],
                    original_max_position_embeddings=ROPE['original_max_positions'])
-    import transformers
     if int(transformers.__version__.split('.')[0]) >= 5:
         return LlamaConfig(**common, rope_parameters=dict(scaling, rope_theta=ROPE['theta']))
     return LlamaConfig(**common, rope_theta=ROPE['theta'], rope_scaling=scaling)
@@ -505,8 +519,8 @@ def main():
         schemaVersion=SCHEMA_VERSION,
         kind='agentload.gpu-eager-measurement',
         model='llama-3.1-8b' if not args.tiny else 'tiny-self-test',
-        measuredAt=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
-        command='python3 ' + ' '.join(sys.argv),
+        measuredAt=utc_now(),
+        command=this_command(),
         gpu=gpu,
         software=dict(python=platform.python_version(), torch=torch.__version__,
                       cuda=torch.version.cuda, transformers=transformers_version,
@@ -524,9 +538,7 @@ def main():
 
     def save():
         report['elapsedSec'] = round(time.monotonic() - started, 1)
-        with open(out_path, 'w') as f:
-            json.dump(report, f, indent=2)
-            f.write('\n')
+        write_json(out_path, report)
 
     with torch.no_grad():
         report['ceilings'] = measure_ceilings(clock, device)
@@ -583,13 +595,10 @@ def add_mixed(args, cfg, clock, device, dtype, gpu, started, deadline, points):
         report['selfCheck']['mixedVsPartsCosine'] = check['mixedVsPartsCosine']
         print('self check:', check, flush=True)
         report['mixed'] = []
-        report['mixedMeasured'] = dict(at=time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
-                                       command='python3 ' + ' '.join(sys.argv), torch=torch.__version__)
+        report['mixedMeasured'] = dict(at=utc_now(), command=this_command(), torch=torch.__version__)
         measure_mixed(model, cfg, clock, device, deadline, report['mixed'], points)
     report['mixedMeasured']['elapsedSec'] = round(time.monotonic() - started, 1)
-    with open(out_path, 'w') as f:
-        json.dump(report, f, indent=2)
-        f.write('\n')
+    write_json(out_path, report)
     print(f'wrote {out_path} in {report["mixedMeasured"]["elapsedSec"]} s', flush=True)
 
 

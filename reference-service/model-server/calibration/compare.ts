@@ -7,7 +7,7 @@
  * predicted knees use the same rule on the same grid.
  */
 import { createPerfModel, stepBreakdown } from '../perf-model.ts';
-import type { PerfModel, Profile } from '../perf-types.ts';
+import type { PerfModel, Profile, StepInput } from '../perf-types.ts';
 import { loadProfile, parseProfile } from '../profiles.ts';
 import { ANCHORS, type Anchor, type AnchorMetric, type AnchorRole } from './anchors.ts';
 import { runClosedLoop, type ClosedLoopResult } from './closed-loop.ts';
@@ -110,6 +110,21 @@ function batch(
   });
 }
 
+/** One decode step for `batch` sequences, each at `contextTokens`. */
+export function decodeStep(batch: number, contextTokens: number): StepInput {
+  return { decodeSeqs: batch, decodeContextTokens: batch * contextTokens, prefillTokens: 0 };
+}
+
+/** One prefill forward of `prompts` prompts of `tokens` each. */
+export function prefillStep(prompts: number, tokens: number): StepInput {
+  return { decodeSeqs: 0, decodeContextTokens: 0, prefillTokens: prompts * tokens, prefillSeqs: prompts };
+}
+
+/** A decode step with one new prompt of `promptTokens` riding along (chunked prefill). */
+export function mixedStep(batch: number, contextTokens: number, promptTokens: number): StepInput {
+  return { ...decodeStep(batch, contextTokens), prefillTokens: promptTokens, prefillSeqs: 1 };
+}
+
 type Predicted = Pick<ComparisonRow, 'metric' | 'unit' | 'published' | 'predicted'>;
 
 function orNaN(result: ClosedLoopResult, value: number): number {
@@ -160,11 +175,7 @@ function predictMetric(profile: Profile, model: PerfModel, m: AnchorMetric): Pre
           metric: `decode step bs${m.batch} (ctx ${m.contextTokens})`,
           unit: 'ms',
           published: m.publishedMs,
-          predicted: model.stepMs({
-            decodeSeqs: m.batch,
-            decodeContextTokens: m.batch * m.contextTokens,
-            prefillTokens: 0,
-          }),
+          predicted: model.stepMs(decodeStep(m.batch, m.contextTokens)),
         },
       ];
     case 'mixedStepMs':
@@ -173,12 +184,7 @@ function predictMetric(profile: Profile, model: PerfModel, m: AnchorMetric): Pre
           metric: `mixed step bs${m.batch} (ctx ${m.contextTokens}) + prompt ${m.prefillTokens} tok`,
           unit: 'ms',
           published: m.publishedMs,
-          predicted: model.stepMs({
-            decodeSeqs: m.batch,
-            decodeContextTokens: m.batch * m.contextTokens,
-            prefillTokens: m.prefillTokens,
-            prefillSeqs: 1,
-          }),
+          predicted: model.stepMs(mixedStep(m.batch, m.contextTokens, m.prefillTokens)),
         },
       ];
     case 'prefillMs':
@@ -187,12 +193,7 @@ function predictMetric(profile: Profile, model: PerfModel, m: AnchorMetric): Pre
           metric: `prefill ${m.batch} x ${m.inputTokens} tok`,
           unit: 'ms',
           published: m.publishedMs,
-          predicted: model.stepMs({
-            decodeSeqs: 0,
-            decodeContextTokens: 0,
-            prefillTokens: m.batch * m.inputTokens,
-            prefillSeqs: m.batch,
-          }),
+          predicted: model.stepMs(prefillStep(m.batch, m.inputTokens)),
         },
       ];
     case 'batchMakespanMs': {
