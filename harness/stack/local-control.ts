@@ -15,13 +15,9 @@ const installHaproxy =
  * kill = SIGKILL, pause = SIGSTOP, resume = SIGCONT (to the component's process group); restart =
  * SIGTERM (SIGKILL after stopGraceMs) and start again on the same port; a model server restarts cold.
  */
-export class LocalStackControl extends ReplicaStackControl<LocalComponent> {
-  constructor(private readonly local: LocalTopology) {
-    super(local);
-  }
-
+export class LocalStackControl extends ReplicaStackControl<LocalComponent, LocalTopology> {
   protected scaleBlocker(what: 'add' | 'remove'): AgentloadError | null {
-    return this.local.reloadBalancer === null
+    return this.topology.reloadBalancer === null
       ? new DependencyMissingError(`cannot ${what} a replica: this stack runs without HAProxy`, {
           hint: installHaproxy,
         })
@@ -29,10 +25,10 @@ export class LocalStackControl extends ReplicaStackControl<LocalComponent> {
   }
 
   protected async reloadBalancer(): Promise<void> {
-    await this.local.reloadBalancer?.();
+    await this.topology.reloadBalancer?.();
   }
 
   protected async retire(component: LocalComponent): Promise<void> {
-    await component.stop(this.local.stopGraceMs);
+    await component.stop(this.topology.stopGraceMs);
   }
 }

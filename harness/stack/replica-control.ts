@@ -68,10 +68,13 @@ export interface ReplicaTopology<C extends ControlledComponent> {
  * serialized: each rewrites HAProxy's config and reloads it gracefully; a removed replica leaves the
  * balancer first, drains, then stops.
  */
-export abstract class ReplicaStackControl<C extends ControlledComponent> implements StackControl {
+export abstract class ReplicaStackControl<
+  C extends ControlledComponent,
+  T extends ReplicaTopology<C> = ReplicaTopology<C>,
+> implements StackControl {
   private topologyChain: Promise<unknown> = Promise.resolve();
 
-  constructor(protected readonly topology: ReplicaTopology<C>) {}
+  constructor(protected readonly topology: T) {}
 
   /** Why replicas cannot be added or removed in this stack (`what`: "add" or "remove"); null if they can. */
   protected abstract scaleBlocker(what: 'add' | 'remove'): AgentloadError | null;

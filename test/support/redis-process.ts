@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { allocatePort } from '../../harness/stack/ports.ts';
+import { waitUntil } from '../../harness/stack/readiness.ts';
+import { redisProbe } from '../../harness/stack/redis-server.ts';
 
 /** A real redis-server on a free port, without persistence, for one test file. */
 export interface TestRedis {
@@ -25,20 +27,8 @@ export interface RedisProcess {
   kill(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startTestRedis(extraArgs: string[] = []): Promise<TestRedis> {
-  const port = await freePort();
+  const port = await allocatePort();
   // A replica writes the snapshot it syncs from to its directory: keep that out of the checkout.
   const dir = mkdtempSync(join(tmpdir(), 'agentload-redis-'));
   let child: ChildProcess | null = null;
@@ -78,7 +68,12 @@ export async function startTestRedis(extraArgs: string[] = []): Promise<TestRedi
     await kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return { url: `redis://127.0.0.1:${port}`, port, kill, restart: launch, stop };
 }
 
@@ -100,27 +95,11 @@ export async function startRedisProcess(extraArgs: string[] = []): Promise<Redis
 }
 
 async function waitForPing(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const client = new Redis({
-      port,
-      host: '127.0.0.1',
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.ping();
-      client.disconnect();
-      return;
-    } catch {
-      client.disconnect();
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`redis-server on port ${port} did not answer PING within 10 s`);
+  const ping = redisProbe('127.0.0.1', port);
+  await waitUntil(async () => ((await ping()) ? true : undefined), {
+    description: `redis-server on port ${port} answering PING`,
+    timeoutMs: 10_000,
+  });
 }
 
 /**
