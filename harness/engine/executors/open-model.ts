@@ -8,27 +8,22 @@ import {
 } from './types.ts';
 import { VuPool } from './vu-pool.ts';
 
-export interface OpenModelPlan {
-  startTimeMs: number;
-  /** Due times relative to startTimeMs, ascending, each < durationMs. */
-  schedule: Iterable<number>;
-  durationMs: number;
-  gracefulStopMs: number;
-  preAllocatedVUs: number;
-  maxVUs: number;
-  /** An iteration reached later than this after its due time is dropped as `late`, never sent late. */
-  lateToleranceMs: number;
-  /** Iterations listen on their own signal (sessions sleep on it); see IterationSetOptions. */
-  signalPerIteration?: boolean;
-}
-
 /** k6's arrival-rate options, shared by every open-model executor's config. */
 export interface ArrivalRateOptions {
   startTimeMs: number;
   gracefulStopMs: number;
   preAllocatedVUs: number;
   maxVUs: number;
+  /** An iteration reached later than this after its due time is dropped as `late`, never sent late. */
   lateToleranceMs: number;
+}
+
+interface OpenModelPlan extends ArrivalRateOptions {
+  /** Due times relative to startTimeMs, ascending, each < durationMs. */
+  schedule: Iterable<number>;
+  durationMs: number;
+  /** Iterations listen on their own signal (sessions sleep on it); see IterationSetOptions. */
+  signalPerIteration?: boolean;
 }
 
 /**
@@ -64,7 +59,7 @@ export function openModelExecutor(spec: {
         preAllocatedVUs: o.preAllocatedVUs,
         maxVUs: o.maxVUs,
         lateToleranceMs: o.lateToleranceMs,
-        ...(spec.signalPerIteration ? { signalPerIteration: true } : {}),
+        signalPerIteration: spec.signalPerIteration,
       }),
   };
 }
@@ -74,13 +69,11 @@ export function openModelExecutor(spec: {
  * It never waits for an iteration before starting the next, so a slow target cannot slow the
  * offered load (no coordinated omission); what cannot start on time is counted as dropped.
  */
-export async function runOpenModel(env: ExecutorEnv, plan: OpenModelPlan): Promise<ExecutorReport> {
+async function runOpenModel(env: ExecutorEnv, plan: OpenModelPlan): Promise<ExecutorReport> {
   const { clock } = env;
   const report = emptyReport();
   const pool = new VuPool(plan.preAllocatedVUs, plan.maxVUs);
-  const inFlight = new IterationSet(report, env.abort, {
-    signalPerIteration: plan.signalPerIteration ?? false,
-  });
+  const inFlight = new IterationSet(report, env.abort, { signalPerIteration: plan.signalPerIteration });
   const halt = AbortSignal.any([env.stop, env.abort]);
   const endMs = plan.startTimeMs + plan.durationMs;
 

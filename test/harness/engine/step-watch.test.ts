@@ -59,9 +59,15 @@ describe('brokenStep', () => {
   });
 
   it('judges only sweep steps, not plain phases', () => {
-    const recorder = new Recorder({ slo: { percentile: 95, maxErrorRate: 0 } });
+    const slo: SloSpec = { percentile: 95, maxErrorRate: 0 };
+    const recorder = new Recorder({ slo });
     recorder.setPhase('fault', 0);
     recorder.record(sample('fault', 100, 'http_5xx'));
     expect(recorder.stepAggregate('fault')).toBeNull();
+    expect(brokenStep('fault', recorder.stepAggregate('fault'), slo)).toBeNull();
+    // The same failure in a sweep step breaks it: the null above is the phase kind, not the data.
+    const { recorder: r, broken } = sweep(slo, ['step-0']);
+    r.record(sample('step-0', 100, 'http_5xx'));
+    expect(broken('step-0')).toBe('step-0: error rate 100.0% > 0.0%');
   });
 });
