@@ -66,7 +66,7 @@ export class PhaseTracker {
         // degraded counted as failed) takes it over. A sample needs a round trip after its
         // timer, so it does not land first (if one did, the window stays a plain aggregate).
         const dropped = known.agg.counts.dropped;
-        known.agg = this.newWindow(name, atMs, step).agg;
+        known.agg = this.newAggregate(step);
         known.agg.addDropped(dropped);
       }
       known.step = step ?? known.step;
@@ -161,10 +161,13 @@ export class PhaseTracker {
   }
 
   private newWindow(name: string, startMs: number, step: StepLoad | null): PhaseWindow {
-    const agg = step
+    return { name, startMs, endMs: null, step, agg: this.newAggregate(step) };
+  }
+
+  private newAggregate(step: StepLoad | null): SampleAggregate {
+    return step
       ? new SampleAggregate(this.slo, STEP_TRENDS, { degradedAsFailed: true })
       : new SampleAggregate(this.slo, PHASE_TRENDS);
-    return { name, startMs, endMs: null, step, agg };
   }
 }
 

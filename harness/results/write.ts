@@ -54,9 +54,9 @@ export async function createResultsDir(root: string, scenario: string, startedAt
 }
 
 /**
- * Lines are handed to gzip in batches of about this many characters: one zlib write per sample
- * costs ~25 us of CPU (the threadpool's per-chunk work), one per batch ~2.5 us a sample
- * (bench/metrics-recorder.ts).
+ * Lines are handed to gzip in batches of about this many characters: each zlib write costs the
+ * threadpool's per-chunk work, so one write per sample costs several times the CPU of one per
+ * batch (figures and the command in docs/metrics.md, "Files and versions").
  */
 export const SAMPLES_BATCH_CHARS = 64 * 1024;
 
@@ -67,8 +67,8 @@ export class SamplesWriter {
   private failure: unknown = null;
   private closed = false;
   private written = 0;
-  private pending: string[] = [];
-  private pendingChars = 0;
+  /** Lines not yet handed to gzip. */
+  private pending = '';
 
   private constructor(readonly path: string) {
     this.done = pipeline(this.gzip, createWriteStream(path)).catch((err: unknown) => {
@@ -83,18 +83,15 @@ export class SamplesWriter {
   /** Queues one sample; write errors surface from close(). */
   write(sample: RequestSample): void {
     if (this.closed || this.failure) return;
-    const line = `${JSON.stringify(sample)}\n`;
-    this.pending.push(line);
-    this.pendingChars += line.length;
+    this.pending += `${JSON.stringify(sample)}\n`;
     this.written += 1;
-    if (this.pendingChars >= SAMPLES_BATCH_CHARS) this.flushPending();
+    if (this.pending.length >= SAMPLES_BATCH_CHARS) this.flushPending();
   }
 
   private flushPending(): void {
-    if (this.pending.length === 0) return;
-    this.gzip.write(this.pending.join(''));
-    this.pending = [];
-    this.pendingChars = 0;
+    if (this.pending === '') return;
+    this.gzip.write(this.pending);
+    this.pending = '';
   }
 
   /** Samples queued so far. */

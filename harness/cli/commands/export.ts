@@ -1,23 +1,14 @@
 import type { Command } from 'commander';
-import { InvalidConfigError } from '../../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
+import { positive } from '../flag-parsers.ts';
 import { packageVersion } from '../process-helpers.ts';
 
 interface ExportK6Flags {
   out?: string;
-  e2eSec?: string;
-  safety?: string;
+  e2eSec?: number;
+  safety?: number;
   target?: string;
   types?: boolean;
-}
-
-function positive(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new InvalidConfigError('flags', [{ path: flag, message: `"${value}" is not a positive number` }]);
-  }
-  return n;
 }
 
 /** `agentload export k6 <scenario>`: the scenario as a k6 + xk6-sse script (docs/distributed.md). */
@@ -33,14 +24,14 @@ export function register(program: Command, run: (action: () => Promise<number>) 
     .option(
       '--e2e-sec <s>',
       "expected seconds per request, for Little's-law VU sizing (default: the SLO's E2E, else 10)",
+      positive,
     )
-    .option('--safety <x>', "multiplier on the Little's-law VU count (default 1.5)")
+    .option('--safety <x>', "multiplier on the Little's-law VU count (default 1.5)", positive)
     .option('--target <url>', 'default target when AGENTLOAD_TARGET is unset (default http://127.0.0.1:8080)')
     .option('--types', 'also write xk6-sse.d.ts next to the script, for tsc and editors')
     .action((ref: string, flags: ExportK6Flags) =>
       run(async () => {
-        const e2eSec = positive('--e2e-sec', flags.e2eSec);
-        const safetyFactor = positive('--safety', flags.safety);
+        const { e2eSec, safety: safetyFactor } = flags;
         const [{ loadScenario }, { exportK6Script }, fs, path] = await Promise.all([
           import('../../engine/scenario-source.ts'),
           import('../../k6/export.ts'),

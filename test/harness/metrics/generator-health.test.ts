@@ -73,30 +73,35 @@ describe('judgeGenerator on a short run', () => {
   });
 });
 
+/** A monitor on a hand-driven clock: `second(share)` spends 1 s at `share` of a core, then samples. */
+function fakeClockMonitor(options: { sampleEverySecond?: boolean } = {}) {
+  const clock = { nowMs: 0, cpuUs: 0 };
+  const monitor = new GeneratorMonitor({
+    nowMs: () => clock.nowMs,
+    cpuUsage: () => ({ user: clock.cpuUs, system: 0 }),
+    sampleEverySecond: options.sampleEverySecond ?? false,
+  });
+  const second = (share: number): void => {
+    clock.nowMs += 1000;
+    clock.cpuUs += share * 1_000_000;
+    monitor.sampleCpu();
+  };
+  return { clock, monitor, second };
+}
+
 describe('GeneratorMonitor', () => {
   it('reports CPU as a share of one core over the monitored wall time', () => {
-    let nowMs = 0;
-    let cpuUs = 0;
-    const monitor = new GeneratorMonitor({
-      nowMs: () => nowMs,
-      cpuUsage: () => ({ user: cpuUs, system: 0 }),
-    });
+    const { clock, monitor } = fakeClockMonitor();
     monitor.start();
-    nowMs = 2000;
-    cpuUs = 500_000;
+    clock.nowMs = 2000;
+    clock.cpuUs = 500_000;
     const signals = monitor.stop();
     expect(signals.cpuPercent).toBe(25);
     expect(signals.eventLoopDelayP99Ms).toBeGreaterThanOrEqual(0);
   });
 
   it('finds a saturated window inside a long run that the average hides', () => {
-    let nowMs = 0;
-    let cpuUs = 0;
-    const monitor = new GeneratorMonitor({
-      nowMs: () => nowMs,
-      cpuUsage: () => ({ user: cpuUs, system: 0 }),
-      sampleEverySecond: false,
-    });
+    const { monitor, second } = fakeClockMonitor();
     monitor.start();
     // 20 s at 20 % of a core, 6 s at 100 %, 34 s idle: one sample a second, as the timer takes.
     const shares = [
@@ -104,11 +109,7 @@ describe('GeneratorMonitor', () => {
       ...Array<number>(6).fill(1),
       ...Array<number>(34).fill(0),
     ];
-    for (const share of shares) {
-      nowMs += 1000;
-      cpuUs += share * 1_000_000;
-      monitor.sampleCpu();
-    }
+    for (const share of shares) second(share);
     const signals = monitor.stop();
     expect(signals.cpuPercent).toBeCloseTo(((20 * 0.2 + 6) / 60) * 100, 6);
     expect(signals.cpuPeakPercent).toBeCloseTo(100, 6);
@@ -116,19 +117,9 @@ describe('GeneratorMonitor', () => {
   });
 
   it('has no peak for a run shorter than one window, and judges its average then', () => {
-    let nowMs = 0;
-    let cpuUs = 0;
-    const monitor = new GeneratorMonitor({
-      nowMs: () => nowMs,
-      cpuUsage: () => ({ user: cpuUs, system: 0 }),
-      sampleEverySecond: false,
-    });
+    const { monitor, second } = fakeClockMonitor();
     monitor.start();
-    for (let i = 0; i < CPU_WINDOW_SEC - 1; i++) {
-      nowMs += 1000;
-      cpuUs += 950_000;
-      monitor.sampleCpu();
-    }
+    for (let i = 0; i < CPU_WINDOW_SEC - 1; i++) second(0.95);
     const signals = monitor.stop();
     expect(signals.cpuPeakPercent).toBeNull();
     expect(judgeGenerator({ p99Ms: 1, lateRequests: 0 }, signals).reasons).toEqual([
@@ -136,18 +127,30 @@ describe('GeneratorMonitor', () => {
     ]);
   });
 
-  it('samples on its own timer and stops it on stop()', async () => {
-    const monitor = new GeneratorMonitor();
-    monitor.start();
-    const until = Date.now() + (CPU_WINDOW_SEC + 0.6) * 1000;
-    while (Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    const signals = monitor.stop();
-    expect(signals.cpuPeakPercent).not.toBeNull();
-    expect(signals.cpuPeakPercent).toBeGreaterThan(0);
-    const sampled = vi.spyOn(monitor, 'sampleCpu');
-    await new Promise((r) => setTimeout(r, 1300));
-    expect(sampled).not.toHaveBeenCalled();
-  }, 15_000);
+  it('samples on its own timer and stops it on stop()', () => {
+    // Fake timers drive the monitor's setInterval; the clock it reads advances with them.
+    vi.useFakeTimers();
+    try {
+      const { clock, monitor } = fakeClockMonitor({ sampleEverySecond: true });
+      monitor.start();
+      const sampled = vi.spyOn(monitor, 'sampleCpu');
+      for (let i = 0; i < CPU_WINDOW_SEC + 1; i++) {
+        clock.nowMs += 1000;
+        clock.cpuUs += 500_000;
+        vi.advanceTimersByTime(1000);
+      }
+      expect(sampled).toHaveBeenCalledTimes(CPU_WINDOW_SEC + 1);
+      const signals = monitor.stop();
+      expect(signals.cpuPeakPercent).not.toBeNull();
+      expect(signals.cpuPeakPercent).toBeGreaterThan(0);
+      expect(signals.cpuPeakPercent).toBeCloseTo(50, 6);
+      sampled.mockClear();
+      vi.advanceTimersByTime(3000);
+      expect(sampled).not.toHaveBeenCalled();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('measures a blocked event loop as delay', async () => {
     const monitor = new GeneratorMonitor({ resolutionMs: 5 });
