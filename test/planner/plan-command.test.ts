@@ -1,23 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../harness/cli/exit-codes.ts';
+import { runAgentload } from '../support/agentload-cli.ts';
 
-const exec = promisify(execFile);
 const fixtures = 'test/planner/fixtures';
 
-async function agentload(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec('node', ['bin/agentload.js', ...args], { timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const agentload = (args: string[]) => runAgentload(args, { timeoutMs: 20_000 });
 
 describe('agentload plan', () => {
   it('prints the plan with its reasoning and writes plan.json', async () => {
@@ -78,5 +68,15 @@ describe('agentload plan', () => {
     expect(r.code).toBe(ExitCode.invalidConfig);
     expect(r.stderr).toContain('error AL_INVALID_CONFIG');
     expect(r.stderr).toContain('give peakRequestsPerSec, or users');
+  });
+
+  it('refuses bad --validate input before starting anything, with exit 104 and what to fix', async () => {
+    const missing = await agentload(['plan', '--validate', '--from', 'results/no-such-sweep']);
+    expect(missing.code).toBe(ExitCode.invalidConfig);
+    expect(missing.stderr).toContain('Results path not found: results/no-such-sweep');
+    expect(missing.stderr).not.toContain('starting the local stack');
+    const badList = await agentload(['plan', '--validate-replicas', '0']);
+    expect(badList.code).toBe(ExitCode.invalidConfig);
+    expect(badList.stderr).toContain('expected replica counts 1-16 like "2,3"');
   });
 });

@@ -1,19 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../harness/cli/exit-codes.ts';
+import { runAgentload } from '../../support/agentload-cli.ts';
 
-const exec = promisify(execFile);
-
-async function agentload(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec('node', ['bin/agentload.js', ...args], { timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const agentload = (args: string[]) => runAgentload(args, { timeoutMs: 20_000 });
 
 describe('agentload plan flags', () => {
   it('rejects a --validate-settings other than sweep or plan with exit 104', async () => {

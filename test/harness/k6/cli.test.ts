@@ -1,24 +1,14 @@
-import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../../harness/cli/exit-codes.ts';
 import { readSummary } from '../../../harness/results/read.ts';
+import { runAgentload } from '../../support/agentload-cli.ts';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
 const fixture = (name: string): string => join(import.meta.dirname, 'fixtures', name);
 
-async function agentload(args: string[], cwd: string): Promise<{ code: number; stderr: string }> {
-  try {
-    const r = await promisify(execFile)('node', [join(ROOT, 'bin/agentload.js'), ...args], { cwd });
-    return { code: 0, stderr: r.stderr };
-  } catch (error) {
-    const e = error as { code?: number; stderr?: string };
-    return { code: e.code ?? -1, stderr: e.stderr ?? '' };
-  }
-}
+const agentload = (args: string[], cwd: string) => runAgentload(args, { cwd });
 
 describe('agentload export, ingest and merge on the command line', () => {
   let dir: string;
@@ -39,6 +29,12 @@ describe('agentload export, ingest and merge on the command line', () => {
     const script = await readFile(join(dir, 'k6/smoke.k6.js'), 'utf8');
     expect(script).toContain('"preAllocatedVUs": 6');
     expect(await readFile(join(dir, 'k6/xk6-sse.d.ts'), 'utf8')).toContain("declare module 'k6/x/sse'");
+  });
+
+  it('exits 104 naming the expected value when --safety is not a positive number', async () => {
+    const r = await agentload(['export', 'k6', 'smoke', '--out', 'k6/bad.k6.js', '--safety', '0'], dir);
+    expect(r.code).toBe(ExitCode.invalidConfig);
+    expect(r.stderr).toContain('expected a number > 0, got "0"');
   });
 
   it('ingests each runner, then merges them into the whole run, exiting 99 on its failed threshold', async () => {

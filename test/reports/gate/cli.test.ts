@@ -1,21 +1,14 @@
 /** `agentload gate` end to end through the real CLI: exit codes and what it prints. */
-import { execFile } from 'node:child_process';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSamples, tempRoot, writeRunDir } from '../factories.ts';
+import { runAgentload } from '../../support/agentload-cli.ts';
 
 const { root, cleanup } = tempRoot();
 const dirs = { base: '', same: '', slow: '', summaryOnly: '' };
 
-function gate(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('node', ['bin/agentload.js', 'gate', ...args], { timeout: 50_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const gate = (args: string[]) => runAgentload(['gate', ...args], { timeoutMs: 50_000 });
 
 beforeAll(async () => {
   const shape = { count: 1500, ratePerSec: 50 };
