@@ -12,7 +12,7 @@
  * load (several sweeps, or repeated steps) are resampled with replacement within their level,
  * the fit and crossing are redone, and the (1 - confidence)/2 quantiles of the goodput taken.
  */
-import { createRng } from '../harness/engine/rng.ts';
+import { mulberry32 } from '../harness/engine/rng.ts';
 import { SloUnmetError } from './errors.ts';
 import { crossing, interpolate, isotonicIncreasing, type Crossing } from './monotone.ts';
 import { statKeyFor, type MixScaling, type SloConstraint } from './slo.ts';
@@ -181,7 +181,7 @@ function quantile(values: readonly number[], q: number): number {
 function bootstrap(levels: readonly Level[], constraints: readonly SloConstraint[], opts: BootstrapOptions) {
   const replicatedLevels = levels.filter((l) => l.replicates.length > 1).length;
   if (replicatedLevels === 0 || opts.iterations < 1) return null;
-  const random = createRng(opts.seed).next;
+  const random = mulberry32(opts.seed);
   const xs = levels.map((l) => l.x);
   const draws: number[] = [];
   for (let b = 0; b < opts.iterations; b += 1) {

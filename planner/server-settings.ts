@@ -4,8 +4,9 @@
  *   at the operating point. Past the goodput concurrency extra requests only add queueing delay, so
  *   they should get 429 and go elsewhere; but the number in flight fluctuates around its mean N*,
  *   and a limit at N* itself refused the excess of every fluctuation (docs/planner.md: 78-99 of
- *   142-144 turns degraded at 1.25 x goodput, validation failed). Continuous batching admits whatever arrives up to the limit, a loss
- *   system: the share refused is Erlang B(c, N*), whatever the service-time distribution.
+ *   142-144 turns degraded at 1.25 x goodput, validation failed). Continuous batching admits
+ *   whatever arrives up to the limit, a loss system: the share refused is Erlang B(c, N*),
+ *   whatever the service-time distribution.
  * - max_batch_prefill_tokens: with a performance model, the largest prefill P for which one step
  *   with the goodput batch, stepMs(N*, N* (in + out/2), P), stays within the ITL target; without
  *   one, a lower bound from the measurements: the prompt tokens arriving per decode step,

@@ -16,9 +16,8 @@ import { toInput } from '../harness/config/scenario-overrides.ts';
 import { launch, type LaunchResult } from '../harness/engine/launch.ts';
 import { startLocalForNeeds } from '../harness/engine/local-stack.ts';
 import { loadScenario } from '../harness/engine/scenario-source.ts';
-import { targetFromStack } from '../harness/engine/stack-session.ts';
+import { targetFromStack, type StackStarter } from '../harness/engine/stack-session.ts';
 import type { SweepStep } from '../harness/results/schema.ts';
-import type { StackHandle } from '../harness/stack/types.ts';
 import { MEASURE_SEC, SETTLE_SEC, steppedLoad } from '../scenarios/plan-validate.ts';
 import { curvesFromSweeps } from './curves.ts';
 import { PlanInputError } from './errors.ts';
@@ -43,8 +42,6 @@ import {
 export const DEFAULT_VALIDATE_SCENARIO = fileURLToPath(
   new URL('../scenarios/plan-validate.ts', import.meta.url),
 );
-
-export type StackStarter = (needs: StackNeeds) => Promise<StackHandle>;
 
 export interface ValidateRunOptions {
   /** Everything `agentload plan` takes except --from (the sweep is given here or run). */
@@ -106,16 +103,18 @@ export interface ValidateRunResult {
   ok: boolean;
 }
 
-/** The base scenario with its load replaced by steps at `ratesPerSec` and its stack by `stack`. */
+/**
+ * The base scenario with its load replaced by steps at `ratesPerSec` and its stack by `stack`,
+ * the model servers loading instantly (their load time is not what the runs measure).
+ */
 function steppedScenario(
   base: Scenario,
   name: string,
   ratesPerSec: readonly number[],
-  stack: Partial<StackNeeds>,
+  stack: Partial<Omit<StackNeeds, 'loadTimeMs'>>,
   timing: { settleSec: number; measureSec: number },
 ): Scenario {
   const input = toInput(base) as Record<string, unknown> & { stack: Record<string, unknown> };
-  const { loadTimeMs, ...rest } = stack;
   return parseScenario(
     {
       ...input,
@@ -123,11 +122,7 @@ function steppedScenario(
       ...steppedLoad(ratesPerSec, timing.settleSec, timing.measureSec),
       faults: [],
       stopOnSloBreak: false,
-      stack: {
-        ...input.stack,
-        ...rest,
-        ...(loadTimeMs === undefined ? {} : { loadTime: `${loadTimeMs}ms` }),
-      },
+      stack: { ...input.stack, ...stack, loadTime: '0s' },
     },
     `validation scenario ${name}`,
   );
@@ -139,7 +134,7 @@ async function runOn(scenario: Scenario, opts: ValidateRunOptions): Promise<Laun
   opts.log(
     `starting the local stack: ${s.modelReplicas} model, ${s.agentReplicas} agent replica(s), ${s.profile}\n`,
   );
-  const handle = await start(s as StackNeeds);
+  const handle = await start(s);
   try {
     return await launch({
       scenario,
@@ -243,7 +238,6 @@ async function validateReplicas(
       agentReplicas: curve.measuredAgentReplicas ?? base.stack.agentReplicas,
       ...(load.profile === null ? {} : { profile: load.profile }),
       ...(opts.settings === 'plan' ? { maxConcurrentRequests: load.maxConcurrentRequests } : {}),
-      loadTimeMs: 0,
     },
     {
       settleSec: opts.settleSec ?? SETTLE_SEC,

@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ExitCode } from '../../harness/cli/exit-codes.ts';
 import { startLocalForNeeds } from '../../harness/engine/local-stack.ts';
+import type { StackStarter } from '../../harness/engine/stack-session.ts';
 import type { Summary } from '../../harness/results/schema.ts';
 import { formatValidation } from '../../planner/validate-format.ts';
-import { runValidation, type StackStarter } from '../../planner/validate-run.ts';
+import { runValidation } from '../../planner/validate-run.ts';
 import { validationGrid } from '../../planner/validate.ts';
 import { steppedLoad } from '../../scenarios/plan-validate.ts';
 
@@ -119,22 +117,4 @@ describe('plan --validate on the local stack', () => {
     expect(result.sweepDir).toBeNull();
     expect(limits).toEqual([result.plan.settings!.maxConcurrentRequests]);
   }, 60_000);
-
-  it('refuses bad input before starting anything, with exit 104 and what to fix', async () => {
-    const run = promisify(execFile);
-    const args = ['bin/agentload.js', 'plan', '--validate', '--from', 'results/no-such-sweep'];
-    const failure = await run('node', args, { timeout: 20_000 }).then(
-      () => null,
-      (e: { code: number; stderr: string }) => e,
-    );
-    expect(failure?.code).toBe(ExitCode.invalidConfig);
-    expect(failure?.stderr).toContain('Results path not found: results/no-such-sweep');
-    const badList = await run('node', ['bin/agentload.js', 'plan', '--validate-replicas', '0'], {
-      timeout: 20_000,
-    }).then(
-      () => null,
-      (e: { code: number; stderr: string }) => e,
-    );
-    expect(badList?.stderr).toContain('expected replica counts 1-16 like "2,3"');
-  });
 });

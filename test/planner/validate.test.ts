@@ -123,6 +123,12 @@ describe('predicting k replicas from one', () => {
       curveAt(curve!, (q) => q.e2eMs.p95, g),
       9,
     );
+    // The sweep's steps are at 1, 2, ... req/s and its p95 E2E rises with load: linear between the
+    // two steps around g, whatever the load k replicas carry.
+    const below = sweep.steps[Math.floor(g) - 1]!.e2eMs.p95;
+    const above = sweep.steps[Math.floor(g)]!.e2eMs.p95;
+    expect(p.e2eP95AtGoodputMs).toBeCloseTo(below + (above - below) * (g - Math.floor(g)), 9);
+    expect(predictAtReplicas(onePlan, curve!, 2, 2).e2eP95AtGoodputMs).toBeCloseTo(p.e2eP95AtGoodputMs, 9);
   });
 
   it('measures goodput of a k-replica run the way the planner reads a sweep', () => {
