@@ -19,7 +19,7 @@ export interface LoadedRun {
   /** A short name for people: the results directory's name. */
   label: string;
   summary: Summary;
-  /** null when the directory has no timeseries.json or a summary file was given. */
+  /** null when the directory has no timeseries.json or a summary file other than summary.json was given. */
   timeseries: Timeseries | null;
   samplesPath: string | null;
   plan: PlanFile | null;
@@ -60,39 +60,26 @@ export async function loadRun(source: string): Promise<LoadedRun> {
   if (info === null) {
     throw new InvalidResultsError(`no results directory or summary file at ${source}`);
   }
-  const notes: string[] = [];
-  if (info.isFile()) {
+  if (info.isFile() && basename(source) !== RESULTS_FILES.summary) {
     const summary = await readSummaryFile(source);
-    const dir = dirname(source);
-    const isResultsDir = basename(source) === RESULTS_FILES.summary;
-    const timeseries =
-      isResultsDir && (await exists(join(dir, RESULTS_FILES.timeseries))) ? await readTimeseries(dir) : null;
-    const samples = join(dir, RESULTS_FILES.samples);
-    return {
-      source,
-      dir,
-      label: isResultsDir ? basename(dir) : basename(source),
-      summary,
-      timeseries,
-      samplesPath: isResultsDir && (await exists(samples)) ? samples : null,
-      plan: isResultsDir ? await readPlan(dir, notes) : null,
-      notes,
-    };
+    const only = { timeseries: null, samplesPath: null, plan: null, notes: [] };
+    return { source, dir: dirname(source), label: basename(source), summary, ...only };
   }
-  const summary = await readSummary(source);
-  const timeseries = (await exists(join(source, RESULTS_FILES.timeseries)))
-    ? await readTimeseries(source)
-    : null;
+  // A results directory, or its summary.json given by path.
+  const dir = info.isFile() ? dirname(source) : source;
+  const notes: string[] = [];
+  const summary = await readSummary(dir);
+  const timeseries = (await exists(join(dir, RESULTS_FILES.timeseries))) ? await readTimeseries(dir) : null;
   if (timeseries === null) notes.push(`${RESULTS_FILES.timeseries} missing: no charts over time`);
-  const samples = join(source, RESULTS_FILES.samples);
+  const samples = join(dir, RESULTS_FILES.samples);
   return {
     source,
-    dir: source,
-    label: basename(source.replace(/[/\\]+$/, '')) || source,
+    dir,
+    label: basename(dir.replace(/[/\\]+$/, '')) || dir,
     summary,
     timeseries,
     samplesPath: (await exists(samples)) ? samples : null,
-    plan: await readPlan(source, notes),
+    plan: await readPlan(dir, notes),
     notes,
   };
 }
