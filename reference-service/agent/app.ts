@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyReply,
 } from 'fastify';
 import type { DestinationStream, Logger } from 'pino';
+import { mulberry32 } from '../../harness/engine/rng.ts';
 import { createAuthenticator } from './auth.ts';
 import type { AgentConfig } from './config.ts';
 import { ApiError, errorBody } from './errors.ts';
@@ -16,7 +17,6 @@ import { ModelClient } from './model-client.ts';
 import type { CollectedRoute } from './openapi.ts';
 import { CircuitBreaker } from './resilience/breaker.ts';
 import { InFlightLimiter } from './resilience/in-flight.ts';
-import { seededRandom } from './resilience/retry.ts';
 import { logFailure, toApiError } from './routes/error-mapping.ts';
 import { registerOpsRoutes } from './routes/ops.ts';
 import { registerSessionRoutes } from './routes/sessions.ts';
@@ -161,7 +161,7 @@ function createRuntime(deps: AgentDeps, replicaId: string, logger: Logger): Agen
       tools,
       breaker,
       retry: config.retry,
-      random: seededRandom(deps.seed ?? 1),
+      random: mulberry32(deps.seed ?? 1),
       metrics,
       logger,
       maxToolIterations: config.caps.maxToolIterations,

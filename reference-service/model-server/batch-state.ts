@@ -136,14 +136,11 @@ export class BatchState {
   cancel(seq: Seq): void {
     if (seq.cancelled) return;
     seq.cancelled = true;
-    if (seq.state === 'done') {
-      // Finished at a boundary but its last output is still undelivered: dropped all the same.
-      this.droppedCount++;
-      return;
-    }
+    this.droppedCount++;
+    // 'done': finished at a boundary, its last output still undelivered (deliver() drops it).
+    if (seq.state === 'done') return;
     if (seq.state === 'queued') this.queuedCount--;
     this.release(seq);
-    this.droppedCount++;
   }
 
   /** Drops everything (crash, restart) without telling the sinks. */

@@ -94,15 +94,11 @@ export interface ModelServerConfig {
   readonly waitUntilReady: boolean;
 }
 
-function toIssues(error: z.ZodError): ValidationIssue[] {
-  return zodIssues(error);
-}
-
 /** Validates options (every problem at once) and resolves the token limits against the PerfModel. */
 export function resolveConfig(options: ModelServerOptions, perf: PerfModel): ModelServerConfig {
   const { perfModel: _p, onCrash: _c, onStep: _s, log: _l, ...plain } = options;
   const parsed = optionsSchema.safeParse(plain);
-  if (!parsed.success) throw new InvalidConfigError('model server options', toIssues(parsed.error));
+  if (!parsed.success) throw new InvalidConfigError('model server options', zodIssues(parsed.error));
   const o = parsed.data;
   const maxTotalTokens = o.maxTotalTokens ?? perf.maxTotalTokens;
   const maxInputTokens = o.maxInputTokens ?? Math.min(perf.maxInputTokens, maxTotalTokens - 1);

@@ -7,14 +7,11 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { deepFreeze } from '../../harness/config/deep-freeze.ts';
 import { AgentloadError, InvalidConfigError, zodIssues } from '../../harness/errors.ts';
 import { normalQuantile } from '../../harness/metrics/normal-quantile.ts';
-
-/** Shared with the gate's statistics (harness/metrics/normal-quantile.ts). */
-export { normalQuantile };
 import { MEMORY_FRACTION, kvCapacityTokens, weightBytes } from './perf-model.ts';
 import type { Profile } from './perf-types.ts';
-import { deepFreeze } from '../../harness/config/deep-freeze.ts';
 
 export const DEFAULT_PROFILE = 'llama-3.1-8b@h100';
 export const PROFILES_DIR = fileURLToPath(new URL('./profiles/', import.meta.url));

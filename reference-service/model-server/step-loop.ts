@@ -174,8 +174,8 @@ export class StepLoop {
   /** Writes queued outputs until the outbox is empty, `untilMs` comes, or the slice is used up. */
   private write(untilMs: number): void {
     const { batch } = this.deps;
-    const endMs = Math.min(untilMs, this.deps.nowMs() + WRITE_SLICE_MS);
-    let nowMs = 0;
+    let nowMs = this.deps.nowMs();
+    const endMs = Math.min(untilMs, nowMs + WRITE_SLICE_MS);
     while (this.outHead < this.outbox.length) {
       const output = this.outbox[this.outHead]!;
       this.outbox[this.outHead++] = undefined;
@@ -186,7 +186,7 @@ export class StepLoop {
     if (this.outHead === this.outbox.length) {
       this.outbox = [];
       this.outHead = 0;
-      this.drainedAtMs = nowMs || this.deps.nowMs();
+      this.drainedAtMs = nowMs;
     } else if (this.outHead > 4096 && this.outHead * 2 > this.outbox.length) {
       this.outbox = this.outbox.slice(this.outHead);
       this.outHead = 0;

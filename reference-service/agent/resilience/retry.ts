@@ -6,7 +6,6 @@
  * on top of Retry-After, not maxed with it: every client that got the same Retry-After would
  * otherwise come back in the same millisecond and overload the server again.
  */
-import { mulberry32 } from '../../../harness/engine/rng.ts';
 export interface RetryPolicy {
   maxAttempts: number;
   baseDelayMs: number;
@@ -35,9 +34,6 @@ export function parseRetryAfterMs(value: string | null | undefined, nowMs: numbe
   const dateMs = Date.parse(trimmed);
   return Number.isNaN(dateMs) ? null : Math.max(0, dateMs - nowMs);
 }
-
-/** Deterministic PRNG (mulberry32) so jitter is seeded: same seed, same delays. */
-export const seededRandom: (seed: number) => () => number = mulberry32;
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -5,7 +5,7 @@
  * the requests covers the distribution evenly (long ones are not all at the end) and no RNG is
  * involved. Inputs use base 3 and outputs base 2, so the two are not correlated.
  */
-import { normalQuantile } from '../profiles.ts';
+import { normalQuantile } from '../../../harness/metrics/normal-quantile.ts';
 
 export interface RequestLengths {
   inputTokens: number;

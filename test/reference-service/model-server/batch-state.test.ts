@@ -158,6 +158,19 @@ describe('BatchState steps', () => {
     expect(step(batch)).toBeNull();
   });
 
+  it('drops the undelivered last output of a sequence whose client went away after it finished', () => {
+    const batch = makeBatch(1000);
+    const { seq, rec } = add(batch, 5, 1);
+    const outputs = batch.advanceStep(batch.planStep()!);
+    expect(seq.state).toBe('done');
+    expect(batch.reservedTokens).toBe(0);
+    batch.cancel(seq);
+    batch.cancel(seq);
+    for (const output of outputs) batch.deliver(output);
+    expect(rec).toEqual({ tokens: 0, finish: null, error: null });
+    expect(batch.droppedCount).toBe(1);
+  });
+
   it('fails a sequence with a generation error at its injected position', () => {
     const batch = makeBatch(10_000);
     const { rec } = add(batch, 5, 10, { failAtToken: 3 });

@@ -8,7 +8,6 @@ import {
   PROFILES_DIR,
   eosLengthTokens,
   loadProfile,
-  normalQuantile,
   profileFileName,
   profileNames,
   profileSchema,
@@ -16,6 +15,7 @@ import {
   UnknownProfileError,
 } from '../../../reference-service/model-server/profiles.ts';
 import { InvalidConfigError } from '../../../harness/errors.ts';
+import { normalQuantile } from '../../../harness/metrics/normal-quantile.ts';
 
 const names = profileNames();
 

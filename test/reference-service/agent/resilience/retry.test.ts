@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseRetryAfterMs,
-  retryDelayMs,
-  seededRandom,
-} from '../../../../reference-service/agent/resilience/retry.ts';
+import { mulberry32 } from '../../../../harness/engine/rng.ts';
+import { parseRetryAfterMs, retryDelayMs } from '../../../../reference-service/agent/resilience/retry.ts';
 
 const policy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
 
@@ -25,7 +22,7 @@ describe('retryDelayMs', () => {
   });
 
   it('spreads the delays of clients retrying together', () => {
-    const delays = Array.from({ length: 50 }, (_, i) => retryDelayMs(policy, 1, null, seededRandom(i + 1))!);
+    const delays = Array.from({ length: 50 }, (_, i) => retryDelayMs(policy, 1, null, mulberry32(i + 1))!);
     const buckets = new Set(delays.map((d) => Math.floor(d / 20)));
     expect(buckets.size).toBeGreaterThan(5);
   });
