@@ -18,9 +18,11 @@ import { createServer } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { waitUntil } from '../harness/stack/readiness.ts';
 import { redisProbe } from '../harness/stack/redis-server.ts';
 import { Agent, request } from 'undici';
 import { demoTenantKeys } from '../reference-service/agent/demo-config.ts';
+import { percentile, sortedCopy } from './engine-bench-support.ts';
 
 const profile = process.env.BENCH_PROFILE ?? 'llama-3.1-8b@h200';
 const maxTokens = Number(process.env.BENCH_MAX_TOKENS ?? 32);
@@ -74,12 +76,11 @@ async function startStack(): Promise<{ modelUrl: string; agentUrl: string }> {
     );
     redisUrl = `redis://127.0.0.1:${port}`;
     const ping = redisProbe('127.0.0.1', port);
-    const deadline = performance.now() + 10_000;
-    while (!(await ping().catch(() => false))) {
-      if (performance.now() > deadline)
-        throw new Error(`redis-server on port ${port} did not answer PING in 10 s`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitUntil(async () => ((await ping().catch(() => false)) ? true : undefined), {
+      description: `redis-server on port ${port}`,
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
   }
   const cli = ['bin/agentload.js'];
   const model = await launch(process.execPath, [
@@ -164,11 +165,6 @@ async function runBlock(send: () => Promise<Timing>, concurrency: number, count:
   return out;
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 const fmt = (ms: number): string => ms.toFixed(2).padStart(8);
 
 async function main(): Promise<void> {
@@ -193,14 +189,8 @@ async function main(): Promise<void> {
     }
     for (const metric of ['ttftMs', 'e2eMs'] as const) {
       for (const p of [50, 99]) {
-        const direct = percentile(
-          results.direct.map((t) => t[metric]),
-          p,
-        );
-        const agent = percentile(
-          results.agent.map((t) => t[metric]),
-          p,
-        );
+        const direct = percentile(sortedCopy(results.direct.map((t) => t[metric])), p);
+        const agent = percentile(sortedCopy(results.agent.map((t) => t[metric])), p);
         console.log(
           `${String(concurrency).padStart(4)}  ${metric.padEnd(6)}  p${p}  ${fmt(direct)}  ${fmt(agent)}  ${fmt(agent - direct)}`,
         );

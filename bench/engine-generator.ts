@@ -316,6 +316,10 @@ async function worker(cfg: WorkerConfig): Promise<void> {
   };
   const run = workers[cfg.tool];
   await run(cfg, WARMUP_SEC);
+  // The parent starts the server's CPU and arrival counts here, so the warm-up is in neither.
+  const go = new Promise((resolve) => process.once('message', resolve));
+  process.send?.({ type: 'warm' });
+  await go;
   const switches0 = process.resourceUsage().voluntaryContextSwitches;
   const measured = await run(cfg, DURATION_SEC);
   const sleeps = process.resourceUsage().voluntaryContextSwitches - switches0;
@@ -325,17 +329,31 @@ async function worker(cfg: WorkerConfig): Promise<void> {
 
 type ServerMeasured = Measured & { serverCpuMs: number; arrivals?: ArrivalPattern };
 
-async function measureWorker(cfg: WorkerConfig, server: ServerChild): Promise<ServerMeasured> {
-  const serverPid = server.process.pid as number;
+/**
+ * Starts counting the server's CPU and request arrivals; the returned function stops and reads
+ * them. Started after a generator's warm-up, so the server's figures cover the measured run only.
+ */
+function serverWindow(server: ServerChild): () => Promise<Pick<ServerMeasured, 'serverCpuMs' | 'arrivals'>> {
+  const pid = server.process.pid as number;
   server.process.send('arrivals-reset');
+  const cpu0 = processCpuMs(pid);
+  return async () => {
+    const serverCpuMs = processCpuMs(pid) - cpu0;
+    const arrivals = server.next<ArrivalPattern>('arrivals');
+    server.process.send('arrivals');
+    return { serverCpuMs, arrivals: await arrivals };
+  };
+}
+
+async function measureWorker(cfg: WorkerConfig, server: ServerChild): Promise<ServerMeasured> {
   const child = forkTs('./engine-generator.ts', ['worker', JSON.stringify(cfg)]);
-  const serverCpu0 = processCpuMs(serverPid);
+  await child.next('warm');
+  const stop = serverWindow(server);
+  child.process.send('go');
   const result = await child.next<Measured>('result');
-  const serverCpuMs = processCpuMs(serverPid) - serverCpu0;
+  const serverFigures = await stop();
   await child.stop();
-  const arrivals = server.next<ArrivalPattern>('arrivals');
-  server.process.send('arrivals');
-  return { ...result, serverCpuMs, arrivals: await arrivals };
+  return { ...result, ...serverFigures };
 }
 
 function measureWrk(url: string, serverPid: number): ServerMeasured | string {
@@ -374,6 +392,7 @@ function measureWrk(url: string, serverPid: number): ServerMeasured | string {
 }
 
 const PACED_PEER_SOURCE = fileURLToPath(new URL('./engine-paced-peer.c', import.meta.url));
+const PACED_PEER_WARM = 'warm\n';
 
 /** The native paced peer at the bench's rate and connections; a string says why it was skipped. */
 async function measurePacedPeer(
@@ -399,20 +418,27 @@ async function measurePacedPeer(
       headers,
       JSON.stringify(BODY),
     ];
-    server.process.send('arrivals-reset');
-    const serverCpu0 = processCpuMs(server.process.pid as number);
-    const child = spawn(binary, args.map(String), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(binary, args.map(String), { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    let stop: ReturnType<typeof serverWindow> | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      // The peer prints `warm` after its warm-up and waits for a byte on stdin to go on.
+      if (stop === undefined && stdout.startsWith(PACED_PEER_WARM)) {
+        stop = serverWindow(server);
+        child.stdin.end('g');
+      }
+    });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdin.on('error', () => undefined); // EPIPE when the peer died first; its exit code says why
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    const serverCpuMs = processCpuMs(server.process.pid as number) - serverCpu0;
-    if (code !== 0) return `native paced peer failed (exit ${code}): ${stderr}`;
-    const arrivals = server.next<ArrivalPattern>('arrivals');
-    server.process.send('arrivals');
-    const measured = JSON.parse(stdout) as Measured & { lagP99Ms: number };
-    return { ...measured, serverCpuMs, arrivals: await arrivals };
+    const serverFigures = await stop?.();
+    if (code !== 0 || serverFigures === undefined) {
+      return `native paced peer failed (exit ${code}): ${stderr}`;
+    }
+    const measured = JSON.parse(stdout.slice(PACED_PEER_WARM.length)) as Measured & { lagP99Ms: number };
+    return { ...measured, ...serverFigures };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

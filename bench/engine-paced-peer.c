@@ -8,8 +8,10 @@
  *   cc -O2 -o paced-peer bench/engine-paced-peer.c
  *   paced-peer PORT PATH RATE_PER_SEC DURATION_SEC WARMUP_SEC CONNECTIONS 'HEADER: v\r\n...' BODY
  *
- * Prints one JSON line: requests, errors, dropped, cpuMs, wallSec, sleeps (voluntary context
- * switches), lagP99Ms and lagMaxMs (send time minus due time). Loopback only (127.0.0.1).
+ * After the warm-up it prints `warm` and waits for a byte on stdin (the caller starts its own
+ * counts then; `</dev/null` goes on at once). Then one JSON line: requests, errors, dropped, cpuMs,
+ * wallSec, sleeps (voluntary context switches), lagP99Ms and lagMaxMs (send time minus due time),
+ * over the measured run only. Loopback only (127.0.0.1).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -194,6 +196,10 @@ int main(int argc, char **argv) {
 
   tally_t warm = {0};
   if (warmup > 0) run(ep, tfd, req, (size_t)req_len, rate, warmup, &warm);
+  fputs("warm\n", stdout);
+  fflush(stdout);
+  char go;
+  if (read(STDIN_FILENO, &go, 1) < 0) die("read stdin");
 
   tally_t t = {0};
   t.lags = malloc(sizeof(int64_t) * (size_t)(rate * seconds + 1));

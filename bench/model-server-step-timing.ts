@@ -32,6 +32,7 @@ import { Agent, request } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { percentile, sortedCopy } from './engine-bench-support.ts';
 
 interface PhaseReport {
   type: 'report';
@@ -65,11 +66,6 @@ const PROFILE = process.env.BENCH_PROFILE ?? 'llama-3.1-8b@h100';
 const SPIN_MS = process.env.BENCH_SPIN_MS === undefined ? undefined : Number(process.env.BENCH_SPIN_MS);
 /** BENCH_SLACK_GC=0 turns the server's scavenges-in-the-slack off (the A/B for that option). */
 const SLACK_GC = process.env.BENCH_SLACK_GC !== '0';
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 async function runServer(): Promise<void> {
   const { startModelServer } = await import('../reference-service/model-server/index.ts');
@@ -128,9 +124,9 @@ async function runServer(): Promise<void> {
       process.send!({ type: 'reset-done' });
     } else if (msg.type === 'report') {
       const used = process.cpuUsage(cpu);
-      const sorted = [...errorsMs].sort((a, b) => a - b);
-      const steady = [...steadyErrorsMs].sort((a, b) => a - b);
-      const emits = [...emitMs].sort((a, b) => a - b);
+      const sorted = sortedCopy(errorsMs);
+      const steady = sortedCopy(steadyErrorsMs);
+      const emits = sortedCopy(emitMs);
       const report: PhaseReport = {
         type: 'report',
         steps: sorted.length,
