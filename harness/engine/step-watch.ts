@@ -5,12 +5,19 @@ import type { SloSpec } from '../results/schema.ts';
 /** Share of due iterations a step may drop before it counts as not sustained. */
 const MAX_DROPPED_SHARE = 0.05;
 
+/** The latency targets a step is judged on, as the report's step verdict does. */
+const LATENCY_TARGETS = [
+  ['ttftMs', 'TTFT'],
+  ['itlMs', 'ITL'],
+  ['e2eMs', 'E2E'],
+] as const;
+
 /**
  * Judges a sweep step live, so a sweep can stop at the first step past the knee (stopOnSloBreak),
  * from the recorder's own aggregate of the step (Recorder.stepAggregate): the figures the
  * summary's steps report, degraded answers counted as failures there. A step is broken when, over
  * the requests that finished by its end, the error rate exceeds slo.maxErrorRate, or the
- * slo.percentile of TTFT or E2E exceeds its target, or the generator dropped more than 5% of the
+ * slo.percentile of TTFT, ITL or E2E exceeds its target, or the generator dropped more than 5% of the
  * iterations due. Requests still in flight at the step's end are not judged (the summary's steps,
  * which also get the later samples, are the record). Returns why, or null when it held, nothing
  * finished in it, or no such step was started.
@@ -28,12 +35,12 @@ export function brokenStep(name: string, step: SampleAggregate | null, slo: SloS
   if (droppedShare > MAX_DROPPED_SHARE) {
     return `${name}: ${(droppedShare * 100).toFixed(1)}% of iterations dropped (no free VU or sent late)`;
   }
-  const over = (key: 'ttftMs' | 'e2eMs', targetMs: number | undefined, label: string): string | null => {
-    if (targetMs === undefined) return null;
+  for (const [key, label] of LATENCY_TARGETS) {
+    const targetMs = slo[key];
+    if (targetMs === undefined) continue;
     const p = step.trend(key).percentile(slo.percentile);
-    return p !== null && p > targetMs
-      ? `${name}: ${label} p${slo.percentile} ${p.toFixed(0)} ms > ${targetMs} ms`
-      : null;
-  };
-  return over('ttftMs', slo.ttftMs, 'TTFT') ?? over('e2eMs', slo.e2eMs, 'E2E');
+    if (p !== null && p > targetMs)
+      return `${name}: ${label} p${slo.percentile} ${p.toFixed(0)} ms > ${targetMs} ms`;
+  }
+  return null;
 }

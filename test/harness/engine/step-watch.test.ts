@@ -3,13 +3,18 @@ import { brokenStep } from '../../../harness/engine/step-watch.ts';
 import { Recorder } from '../../../harness/metrics/recorder.ts';
 import type { RequestSample, SloSpec } from '../../../harness/results/schema.ts';
 
-function sample(phase: string, ttftMs: number, errorClass: string | null = null): RequestSample {
+function sample(
+  phase: string,
+  ttftMs: number,
+  errorClass: string | null = null,
+  tokenGapsMs: number[] = [],
+): RequestSample {
   return {
     scheduledAtMs: 0,
     sentAtMs: 0,
     firstByteMs: errorClass ? null : 1,
     firstTokenMs: errorClass ? null : ttftMs,
-    tokenGapsMs: [],
+    tokenGapsMs,
     endMs: ttftMs + 100,
     inputTokens: 1,
     outputTokens: 1,
@@ -50,6 +55,14 @@ describe('brokenStep', () => {
     expect(broken('failing')).toBe('failing: error rate 20.0% > 10.0%');
     expect(broken('dropping')).toMatch(/^dropping: 9\.1% of iterations dropped/);
     expect(broken('unknown')).toBeNull();
+  });
+
+  it('breaks a step on its ITL percentile, as the report judges steps', () => {
+    const { recorder: r, broken } = sweep({ itlMs: 40, percentile: 95 }, ['smooth', 'stuttering']);
+    for (let i = 0; i < 10; i++) r.record(sample('smooth', 100, null, [20, 25, 30]));
+    for (let i = 0; i < 10; i++) r.record(sample('stuttering', 100, null, [20, 25, 90]));
+    expect(broken('smooth')).toBeNull();
+    expect(broken('stuttering')).toBe('stuttering: ITL p95 90 ms > 40 ms');
   });
 
   it('counts degraded answers as failures of the step, however fast they came', () => {
