@@ -5,6 +5,11 @@
 export abstract class AgentloadError extends Error {
   abstract readonly code: string;
   readonly hint: string | undefined;
+  /**
+   * The user's input is wrong (flags, files, paths they named): the CLI exits 104, not 103. Errors
+   * of the stack, the network or the harness itself leave it false.
+   */
+  readonly badInput: boolean = false;
 
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -37,6 +42,7 @@ export function zodIssues(error: {
 /** Bad configuration: a scenario file, CLI flags, a config file. Lists every problem at once. */
 export class InvalidConfigError extends AgentloadError {
   readonly code = 'AL_INVALID_CONFIG';
+  override readonly badInput = true;
   readonly issues: readonly ValidationIssue[];
 
   constructor(source: string, issues: readonly ValidationIssue[], hint?: string) {

@@ -1,7 +1,9 @@
 import { AgentloadError } from '../harness/errors.ts';
 
 /** Errors of the capacity planner. All are bad input: the CLI maps them to exit code 104. */
-export abstract class PlannerInputError extends AgentloadError {}
+export abstract class PlannerInputError extends AgentloadError {
+  override readonly badInput = true;
+}
 
 /** A --from path, demand file or policy file does not exist or cannot be read. */
 export class PlanInputMissingError extends PlannerInputError {

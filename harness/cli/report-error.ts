@@ -1,4 +1,4 @@
-import { AgentloadError, InvalidConfigError } from '../errors.ts';
+import { AgentloadError } from '../errors.ts';
 import { ExitCode } from './exit-codes.ts';
 
 /** Prints an error for a person (message, code, hint) and returns the exit code it maps to. */
@@ -9,7 +9,7 @@ export function reportError(
   if (error instanceof AgentloadError) {
     write(`error ${error.code}: ${error.message}\n`);
     if (error.hint) write(`hint: ${error.hint}\n`);
-    return error instanceof InvalidConfigError ? ExitCode.invalidConfig : ExitCode.harnessBroken;
+    return error.badInput ? ExitCode.invalidConfig : ExitCode.harnessBroken;
   }
   const err = error instanceof Error ? error : new Error(String(error));
   write(`error AL_INTERNAL: ${err.message}\n${err.stack ?? ''}\n`);

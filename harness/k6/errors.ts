@@ -3,6 +3,7 @@ import { AgentloadError } from '../errors.ts';
 /** A k6 `--out json` file is missing, unreadable, or has lines that are not k6 Metric/Point objects. */
 export class K6OutputError extends AgentloadError {
   readonly code = 'AL_K6_OUTPUT';
+  override readonly badInput = true;
 
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
     super(message, {

@@ -3,6 +3,7 @@ import { AgentloadError, type ValidationIssue } from '../errors.ts';
 /** A results directory or file is missing, unreadable, or not what schema.ts describes. */
 export class InvalidResultsError extends AgentloadError {
   readonly code = 'AL_INVALID_RESULTS';
+  override readonly badInput = true;
   readonly issues: readonly ValidationIssue[];
 
   constructor(

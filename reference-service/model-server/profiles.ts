@@ -20,6 +20,7 @@ const NAME_PATTERN = /^([a-z0-9][a-z0-9.-]*)@([a-z0-9][a-z0-9-]*?)(?:-tp(\d+))?$
 
 export class UnknownProfileError extends AgentloadError {
   readonly code = 'AL_UNKNOWN_PROFILE';
+  override readonly badInput = true;
 }
 
 const positive = z.number().finite().positive();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ExitCode } from '../exit-codes.ts';
 
 interface GateFlags {
   current: string;
@@ -40,12 +41,23 @@ export function register(program: Command, run: (action: () => Promise<number>) 
       run(async () => {
         const { parseFormats } = await import('../../../reports/write-reports.ts');
         const { runGate } = await import('../../../reports/gate/run-gate.ts');
-        const outcome = await runGate({
-          current: flags.current,
-          ...(flags.baseline === undefined ? {} : { baseline: flags.baseline }),
-          ...(flags.config === undefined ? {} : { config: flags.config }),
-          ...(flags.out === undefined ? {} : { outDir: flags.out, formats: parseFormats(flags.format) }),
-        });
+        const { InvalidResultsError } = await import('../../results/errors.ts');
+        let outcome: Awaited<ReturnType<typeof runGate>>;
+        try {
+          outcome = await runGate({
+            current: flags.current,
+            ...(flags.baseline === undefined ? {} : { baseline: flags.baseline }),
+            ...(flags.config === undefined ? {} : { config: flags.config }),
+            ...(flags.out === undefined ? {} : { outDir: flags.out, formats: parseFormats(flags.format) }),
+          });
+        } catch (error) {
+          // In CI the gate's results come from the pipeline's own run step: missing or unreadable
+          // ones mean that step broke (103), not that the gate was configured wrong (104).
+          if (!(error instanceof InvalidResultsError)) throw error;
+          const { reportError } = await import('../report-error.ts');
+          reportError(error);
+          return ExitCode.harnessBroken;
+        }
         process.stdout.write(outcome.text);
         const r = outcome.reports;
         if (r !== null) {

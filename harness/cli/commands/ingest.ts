@@ -25,30 +25,22 @@ export function register(program: Command, run: (action: () => Promise<number>) 
     .option('--scenario <name|file>', "judge against this scenario (default: the exported script's own)")
     .action((files: string[], flags: IngestFlags) =>
       run(async () => {
-        const [{ loadScenario }, { ingestK6 }, { formatBrief, thresholdsPassed }, { reportError }] =
-          await Promise.all([
-            import('../../engine/scenario-source.ts'),
-            import('../../k6/ingest.ts'),
-            import('../../k6/brief.ts'),
-            import('../report-error.ts'),
-          ]);
+        const [{ loadScenario }, { ingestK6 }, { formatBrief, thresholdsPassed }] = await Promise.all([
+          import('../../engine/scenario-source.ts'),
+          import('../../k6/ingest.ts'),
+          import('../../k6/brief.ts'),
+        ]);
         const { isScenarioName } = await import('../../../scenarios/index.ts');
         const scenario = flags.scenario === undefined ? null : await loadScenario(flags.scenario);
-        try {
-          const result = await ingestK6(files, {
-            scenario,
-            resolveScenario: async (name) => (isScenarioName(name) ? loadScenario(name) : null),
-            ...(flags.out === undefined ? {} : { outDir: flags.out }),
-            version: packageVersion(),
-          });
-          for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
-          for (const line of formatBrief(result.summary, result.dir)) process.stderr.write(`${line}\n`);
-          return thresholdsPassed(result.summary) ? ExitCode.ok : ExitCode.thresholdsFailed;
-        } catch (error) {
-          if ((error as { code?: unknown }).code !== 'AL_K6_OUTPUT') throw error;
-          reportError(error);
-          return ExitCode.invalidConfig;
-        }
+        const result = await ingestK6(files, {
+          scenario,
+          resolveScenario: async (name) => (isScenarioName(name) ? loadScenario(name) : null),
+          ...(flags.out === undefined ? {} : { outDir: flags.out }),
+          version: packageVersion(),
+        });
+        for (const note of result.notes) process.stderr.write(`note: ${note}\n`);
+        for (const line of formatBrief(result.summary, result.dir)) process.stderr.write(`${line}\n`);
+        return thresholdsPassed(result.summary) ? ExitCode.ok : ExitCode.thresholdsFailed;
       }),
     );
 }

@@ -131,26 +131,6 @@ function planOptions(flags: PlanFlags) {
   };
 }
 
-/**
- * Bad input (paths, demand, SLO, an unknown what-if profile) is exit 104, not a broken harness;
- * anything else goes on to the CLI's handler (which also maps InvalidConfigError to 104).
- */
-async function withInputErrors(action: () => Promise<number>): Promise<number> {
-  const [{ PlannerInputError }, { reportError }] = await Promise.all([
-    import('../../../planner/errors.ts'),
-    import('../report-error.ts'),
-  ]);
-  try {
-    return await action();
-  } catch (error) {
-    const code = String((error as { code?: unknown }).code);
-    if (!(error instanceof PlannerInputError) && !['AL_UNKNOWN_PROFILE', 'AL_INVALID_RESULTS'].includes(code))
-      throw error;
-    reportError(error);
-    return ExitCode.invalidConfig;
-  }
-}
-
 async function planAction(flags: PlanFlags): Promise<number> {
   const [{ runPlan, jsonSafe }, { formatPlan }] = await Promise.all([
     import('../../../planner/run-plan.ts'),
@@ -258,16 +238,14 @@ export function register(program: Command, run: (action: () => Promise<number>) 
     )
     .option('--validate-out <dir>', 'results root of the validation runs (default results)')
     .action((flags: PlanFlags) =>
-      run(() =>
-        withInputErrors(async () => {
-          if ((flags.users === undefined) !== (flags.turnsPerMin === undefined)) {
-            const { PlanInputError } = await import('../../../planner/errors.ts');
-            throw new PlanInputError('--users and --turns-per-min go together', {
-              hint: 'Give both (peak = users x turns per minute / 60), or --peak-rps instead.',
-            });
-          }
-          return flags.validate ? validateAction(flags) : planAction(flags);
-        }),
-      ),
+      run(async () => {
+        if ((flags.users === undefined) !== (flags.turnsPerMin === undefined)) {
+          const { PlanInputError } = await import('../../../planner/errors.ts');
+          throw new PlanInputError('--users and --turns-per-min go together', {
+            hint: 'Give both (peak = users x turns per minute / 60), or --peak-rps instead.',
+          });
+        }
+        return flags.validate ? validateAction(flags) : planAction(flags);
+      }),
     );
 }
