@@ -1,6 +1,6 @@
 import { StackStartError } from '../errors.ts';
 import { ContainerComponent, type ContainerRuntime } from './container-component.ts';
-import { masterCommand, parseShowProc, type ProcList, showProc, waitOldWorkersGone } from './haproxy.ts';
+import { masterCommand, type ProcList, reloadMaster, showProc, waitOldWorkersGone } from './haproxy.ts';
 import { canConnect, waitUntil } from './readiness.ts';
 
 /** Paths inside the HAProxy container; the directory is created by the first copy into it. */
@@ -84,22 +84,21 @@ export class BalancerContainer {
       });
     }
     await c.writeFiles([{ content: config, target: haproxyConfigPath }]);
-    const before = (await this.procList()) ?? parseShowProc('');
-    const state = await this.command('@1 show servers state');
-    if (/^1\n/.test(state)) await c.writeFiles([{ content: state, target: haproxyStateFile }]);
-    await c.signal('SIGUSR2');
-    const after = await waitUntil(
-      async () => {
-        const p = await this.procList();
-        return p !== null && p.masterReloads > before.masterReloads && p.workers.length > 0 ? p : undefined;
-      },
-      { description: 'HAProxy reload', timeoutMs: this.startTimeoutMs, intervalMs: 50 },
-    );
-    if (after.masterFailedReloads > before.masterFailedReloads) {
-      throw new StackStartError('HAProxy failed to reload', {
-        hint: `Read its log: docker logs ${c.name}`,
-      });
-    }
+    const ok = await reloadMaster({
+      command: (line) => this.command(line),
+      saveServerState: (state) => c.writeFiles([{ content: state, target: haproxyStateFile }]),
+      sendReloadSignal: () => c.signal('SIGUSR2'),
+      waitForProcs: (done) =>
+        waitUntil(
+          async () => {
+            const p = await this.procList();
+            return p !== null && done(p) ? p : undefined;
+          },
+          { description: 'HAProxy reload', timeoutMs: this.startTimeoutMs, intervalMs: 50 },
+        ),
+    });
+    if (!ok)
+      throw new StackStartError('HAProxy failed to reload', { hint: `Read its log: docker logs ${c.name}` });
   }
 
   /** Waits until no worker from before the last reload is left (their connections finished). */

@@ -81,6 +81,34 @@ export async function waitOldWorkersGone(
   }
 }
 
+/** What a reload needs of one HAProxy master, wherever it runs (a local process, a container). */
+export interface ReloadTarget {
+  command(line: string): Promise<string>;
+  /** Writes `show servers state` where the config's server-state-file points. */
+  saveServerState(state: string): Promise<void>;
+  sendReloadSignal(): Promise<void>;
+  /** Polls `show proc` until `done` holds; throws when it does not in time. */
+  waitForProcs(done: (p: ProcList) => boolean): Promise<ProcList>;
+}
+
+/**
+ * The reload handshake, once for both stacks: note the master's reload count, save the servers'
+ * checked state (load-server-state-from-file keeps health across the reload), SIGUSR2, then wait
+ * for a reload newer than the noted one with a worker running. False when HAProxy counted that
+ * reload as failed (the old worker keeps serving the old config).
+ */
+export async function reloadMaster(target: ReloadTarget): Promise<boolean> {
+  const command = (line: string): Promise<string> => target.command(line);
+  const before = (await showProc(command)) ?? parseShowProc('');
+  const state = await command('@1 show servers state');
+  if (/^1\n/.test(state)) await target.saveServerState(state);
+  await target.sendReloadSignal();
+  const after = await target.waitForProcs(
+    (p) => p.masterReloads > before.masterReloads && p.workers.length > 0,
+  );
+  return after.masterFailedReloads <= before.masterFailedReloads;
+}
+
 export interface HaproxyProcessOptions {
   binary: string;
   dir: string;
@@ -148,17 +176,17 @@ export class HaproxyProcess {
   /** Installs `config` and reloads; resolves once a worker runs it. In-flight connections are kept. */
   async reload(config: string, timeoutMs: number): Promise<void> {
     await this.writeConfig(config);
-    const before = parseShowProc(await this.command('show proc'));
-    await this.saveServerState();
-    if (this.process.pid === null || !this.process.running)
-      throw new StackStartError('HAProxy is not running');
-    process.kill(this.process.pid, 'SIGUSR2');
-    const after = await this.waitFor(
-      (p) => p.masterReloads > before.masterReloads && p.workers.length > 0,
-      'reload',
-      timeoutMs,
-    );
-    if (after.masterFailedReloads > before.masterFailedReloads) {
+    const ok = await reloadMaster({
+      command: (line) => this.command(line),
+      saveServerState: async (state) => writeFileSync(this.stateFile, state),
+      sendReloadSignal: async () => {
+        if (this.process.pid === null || !this.process.running)
+          throw new StackStartError('HAProxy is not running');
+        process.kill(this.process.pid, 'SIGUSR2');
+      },
+      waitForProcs: (done) => this.waitFor(done, 'reload', timeoutMs),
+    });
+    if (!ok) {
       throw new StackStartError(`HAProxy failed to reload:\n${logTail(this.options.logPath)}`, {
         hint: `Read ${this.options.logPath}.`,
       });
@@ -175,12 +203,6 @@ export class HaproxyProcess {
 
   command(line: string): Promise<string> {
     return masterCommand({ path: this.masterSocket }, line);
-  }
-
-  /** Keeps checked server health across the reload (load-server-state-from-file). */
-  private async saveServerState(): Promise<void> {
-    const state = await this.command('@1 show servers state');
-    if (/^1\n/.test(state)) writeFileSync(this.stateFile, state);
   }
 
   private async waitFor(done: (p: ProcList) => boolean, what: string, timeoutMs: number): Promise<ProcList> {
