@@ -7,14 +7,17 @@
  *
  * The fixed-rate agentload figures come twice: driven by the engine's constant-arrival-rate
  * executor (what a run costs, less metrics) and by the bench's minimal loop (the client alone).
- * Two more fixed-rate rows bound what pacing itself costs here: undici's Pool with a no-op handler
- * on the same loop, and a native C client that paces (engine-paced-peer.c, compiled with `cc` at
- * start; skipped with a message where no compiler is installed).
+ * More fixed-rate rows bound what pacing itself costs here: undici's Pool with a no-op handler
+ * on the same loop, a Node client with no HTTP library (raw node:net, pre-built request), and a
+ * native C client that paces (engine-paced-peer.c, compiled with `cc` at start; skipped with a
+ * message where no compiler is installed). A second fixed rate (20,000 req/s), where one wake-up
+ * serves many requests, shows per-request work apart from the cost of sleeping.
  *
- *   node --import tsx bench/engine-generator.ts     (about 75 s)
+ *   node --import tsx bench/engine-generator.ts     (about 2 min)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Pool } from 'undici';
@@ -40,6 +43,11 @@ import type { ArrivalPattern } from './engine-bench-server.ts';
 
 const CONNECTIONS = 50;
 const RATE_PER_SEC = 2_000;
+/**
+ * A second fixed rate, high enough that wake-ups are shared by many requests (about 20 per timer
+ * wake), so the table shows per-request work rather than the cost of sleeping.
+ */
+const HIGH_RATE_PER_SEC = 20_000;
 const DURATION_SEC = 5;
 const WARMUP_SEC = 1;
 const PATH = '/v1/chat/completions';
@@ -53,12 +61,15 @@ const BODY = {
 };
 const HEADERS = { 'content-type': 'application/json', authorization: 'Bearer bench' };
 
-type Tool = 'agentload' | 'agentload-executor' | 'node-http' | 'autocannon' | 'timer-wake' | 'undici';
+type Tool =
+  'agentload' | 'agentload-executor' | 'node-http' | 'autocannon' | 'timer-wake' | 'undici' | 'raw-net';
 type Mode = 'rate' | 'max' | 'burst';
 interface WorkerConfig {
   tool: Tool;
   mode: Mode;
   url: string;
+  /** The fixed arrival rate of 'rate' and 'burst' modes. */
+  ratePerSec: number;
 }
 interface Measured {
   requests: number;
@@ -107,7 +118,7 @@ async function agentloadWorker(cfg: WorkerConfig, durationSec: number): Promise<
     const inFlight: Promise<void>[] = [];
     await runFixedRate({
       now,
-      ratePerSec: RATE_PER_SEC,
+      ratePerSec: cfg.ratePerSec,
       durationSec,
       fire: (at) => void inFlight.push(client.send(request(at)).then(count)),
     });
@@ -115,7 +126,7 @@ async function agentloadWorker(cfg: WorkerConfig, durationSec: number): Promise<
   } else if (cfg.mode === 'burst') {
     // autocannon's overallRate pattern: each connection sends its quota for the second back to
     // back, then waits for the next second. Not a fixed arrival rate; the same wake-ups as the peer.
-    const quota = RATE_PER_SEC / CONNECTIONS;
+    const quota = cfg.ratePerSec / CONNECTIONS;
     for (let second = 0; second < durationSec; second++) {
       const loop = async (): Promise<void> => {
         for (let i = 0; i < quota; i++) count(await client.send(request(now())));
@@ -152,7 +163,7 @@ async function executorWorker(cfg: WorkerConfig, durationSec: number): Promise<M
   const t0 = clock.now();
   const report = await runConstantArrivalRate({
     clock,
-    ratePerSec: RATE_PER_SEC,
+    ratePerSec: cfg.ratePerSec,
     durationSec,
     maxVUs: 1_000,
     iterate: async (ctx) => {
@@ -204,7 +215,12 @@ async function nodeHttpWorker(cfg: WorkerConfig, durationSec: number): Promise<M
   const cpu0 = process.cpuUsage();
   const t0 = now();
   const inFlight: Promise<void>[] = [];
-  await runFixedRate({ now, ratePerSec: RATE_PER_SEC, durationSec, fire: () => void inFlight.push(once()) });
+  await runFixedRate({
+    now,
+    ratePerSec: cfg.ratePerSec,
+    durationSec,
+    fire: () => void inFlight.push(once()),
+  });
   await Promise.all(inFlight);
   const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (now() - t0) / 1000 };
   agent.destroy();
@@ -223,7 +239,7 @@ async function autocannonWorker(cfg: WorkerConfig, durationSec: number): Promise
     headers: HEADERS,
     body: JSON.stringify(BODY),
     // Its correction records ceil(1/rate) = 1 ms intervals (a unit slip) and inflates counts.
-    ...(cfg.mode === 'rate' ? { overallRate: RATE_PER_SEC, ignoreCoordinatedOmission: true } : {}),
+    ...(cfg.mode === 'rate' ? { overallRate: cfg.ratePerSec, ignoreCoordinatedOmission: true } : {}),
   });
   return {
     requests: r.requests.total,
@@ -268,7 +284,7 @@ async function undiciWorker(cfg: WorkerConfig, durationSec: number): Promise<Mea
   if (cfg.mode === 'rate') {
     const inFlight: Promise<void>[] = [];
     const fire = (): void => void inFlight.push(once().then(() => void requests++));
-    await runFixedRate({ now, ratePerSec: RATE_PER_SEC, durationSec, fire });
+    await runFixedRate({ now, ratePerSec: cfg.ratePerSec, durationSec, fire });
     await Promise.all(inFlight);
   } else {
     const endMs = t0 + durationSec * 1000;
@@ -283,6 +299,127 @@ async function undiciWorker(cfg: WorkerConfig, durationSec: number): Promise<Mea
   const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (performance.now() - t0) / 1000 };
   await pool.close();
   return measured;
+}
+
+/**
+ * A Node client below undici: `node:net` sockets, one pre-built request buffer written per request
+ * (as autocannon and the C peer do), Content-Length responses read with no HTTP parser or SSE
+ * parsing. Not a usable client (no chunked bodies, no errors beyond the status digit); it shows
+ * what Node itself costs per request when no HTTP library runs, on the same pacing as our client.
+ */
+async function rawNetWorker(cfg: WorkerConfig, durationSec: number): Promise<Measured> {
+  const { hostname, port } = new URL(cfg.url);
+  const body = JSON.stringify(BODY);
+  const head = Object.entries({
+    host: `${hostname}:${port}`,
+    ...HEADERS,
+    'content-length': Buffer.byteLength(body),
+  })
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  const requestBytes = Buffer.from(`POST ${PATH} HTTP/1.1\r\n${head}\r\n${body}`);
+  const idle: RawConnection[] = [];
+  const waiting: ((c: RawConnection) => void)[] = [];
+  const release = (c: RawConnection): void => {
+    const next = waiting.shift();
+    if (next === undefined) idle.push(c);
+    else next(c);
+  };
+  const sockets = await Promise.all(
+    Array.from({ length: CONNECTIONS }, () => RawConnection.open(hostname, Number(port), release)),
+  );
+  idle.push(...sockets);
+  let requests = 0;
+  let errors = 0;
+  const once = async (): Promise<void> => {
+    const c = idle.pop() ?? (await new Promise<RawConnection>((resolve) => waiting.push(resolve)));
+    if (!(await c.send(requestBytes))) errors++;
+    requests++;
+  };
+  const now = (): number => performance.now();
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  if (cfg.mode === 'rate') {
+    const inFlight: Promise<void>[] = [];
+    await runFixedRate({
+      now,
+      ratePerSec: cfg.ratePerSec,
+      durationSec,
+      fire: () => void inFlight.push(once()),
+    });
+    await Promise.all(inFlight);
+  } else {
+    const endMs = t0 + durationSec * 1000;
+    const loop = async (): Promise<void> => {
+      while (now() < endMs) await once();
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+  }
+  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (now() - t0) / 1000 };
+  for (const c of sockets) c.socket.destroy();
+  return measured;
+}
+
+/** One keep-alive socket of rawNetWorker: one request at a time, Content-Length responses only. */
+class RawConnection {
+  private pending: Buffer | null = null;
+  private bodyStart = -1;
+  private bodyBytes = 0;
+  private settle: ((ok: boolean) => void) | null = null;
+
+  private constructor(
+    readonly socket: Socket,
+    private readonly release: (c: RawConnection) => void,
+  ) {
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => this.finish(false));
+    socket.on('close', () => this.finish(false));
+  }
+
+  static open(host: string, port: number, release: (c: RawConnection) => void): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, host, () => resolve(new RawConnection(socket, release)));
+      socket.setNoDelay(true);
+      socket.once('error', reject);
+    });
+  }
+
+  /** Writes the request; resolves with whether the response was a 2xx. */
+  send(request: Buffer): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.settle = resolve;
+      this.socket.write(request);
+    });
+  }
+
+  private onData(chunk: Buffer): void {
+    const data = this.pending === null ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.bodyStart < 0) {
+      const end = data.indexOf('\r\n\r\n');
+      if (end < 0) {
+        this.pending = data;
+        return;
+      }
+      this.bodyStart = end + 4;
+      const length = /\r\ncontent-length: *(\d+)/i.exec(data.toString('latin1', 0, end));
+      this.bodyBytes = length === null ? 0 : Number(length[1]);
+    }
+    if (data.length - this.bodyStart < this.bodyBytes) {
+      this.pending = data;
+      return;
+    }
+    this.pending = null;
+    this.bodyStart = -1;
+    this.finish(data[9] === 0x32); // "HTTP/1.1 2xx"
+  }
+
+  private finish(ok: boolean): void {
+    const settle = this.settle;
+    if (settle === null) return;
+    this.settle = null;
+    if (ok) this.release(this);
+    settle(ok);
+  }
 }
 
 /**
@@ -313,6 +450,7 @@ async function worker(cfg: WorkerConfig): Promise<void> {
     autocannon: autocannonWorker,
     'timer-wake': timerWakeWorker,
     undici: undiciWorker,
+    'raw-net': rawNetWorker,
   };
   const run = workers[cfg.tool];
   await run(cfg, WARMUP_SEC);
@@ -477,18 +615,25 @@ async function parent(): Promise<void> {
   const server = await startServer('trivial');
   const pid = server.process.pid as number;
   try {
+    const url = server.url;
+    const measure = (tool: Tool, mode: Mode, ratePerSec = RATE_PER_SEC): Promise<ServerMeasured> =>
+      measureWorker({ tool, mode, url, ratePerSec }, server);
     const rate: Record<string, ServerMeasured> = {};
     const max: Record<string, ServerMeasured> = {};
-    for (const tool of ['agentload-executor', 'agentload', 'node-http', 'autocannon'] as const) {
-      rate[tool] = await measureWorker({ tool, mode: 'rate', url: server.url }, server);
+    const high: Record<string, ServerMeasured> = {};
+    for (const tool of ['agentload-executor', 'agentload', 'node-http', 'raw-net', 'autocannon'] as const) {
+      rate[tool] = await measure(tool, 'rate');
     }
-    const undiciRate = await measureWorker({ tool: 'undici', mode: 'rate', url: server.url }, server);
+    const undiciRate = await measure('undici', 'rate');
     const paced = await measurePacedPeer(server);
-    const burst = await measureWorker({ tool: 'agentload', mode: 'burst', url: server.url }, server);
-    for (const tool of ['agentload', 'undici', 'autocannon'] as const) {
-      max[tool] = await measureWorker({ tool, mode: 'max', url: server.url }, server);
+    const burst = await measure('agentload', 'burst');
+    for (const tool of ['agentload-executor', 'agentload', 'raw-net', 'autocannon'] as const) {
+      high[tool] = await measure(tool, 'rate', HIGH_RATE_PER_SEC);
     }
-    const wake = await measureWorker({ tool: 'timer-wake', mode: 'rate', url: server.url }, server);
+    for (const tool of ['agentload', 'undici', 'raw-net', 'autocannon'] as const) {
+      max[tool] = await measure(tool, 'max');
+    }
+    const wake = await measure('timer-wake', 'rate');
     const wrk = measureWrk(server.url, pid);
     const peerRate = rate['autocannon'];
     const peerMax = max['autocannon'];
@@ -499,6 +644,7 @@ async function parent(): Promise<void> {
         rateRow('agentload client, bench loop', rate['agentload']!, peerRate),
         rateRow('node:http, bench loop', rate['node-http']!, peerRate),
         rateRow('undici Pool, no-op handler, bench loop', undiciRate, peerRate),
+        rateRow('raw node:net, no HTTP library, bench loop', rate['raw-net']!, peerRate),
         ...(typeof paced === 'string'
           ? []
           : [rateRow('native C, paced (engine-paced-peer.c)', paced, peerRate)]),
@@ -537,9 +683,25 @@ async function parent(): Promise<void> {
           `(${(per1k(rate['agentload']!) / per1k(undiciRate)).toFixed(2)}x).`,
       );
     }
+    const peerHigh = high['autocannon'];
+    printTable(`Fixed arrival rate ${HIGH_RATE_PER_SEC} req/s for ${DURATION_SEC} s`, [
+      rateRow('agentload executor + client', high['agentload-executor']!, peerHigh),
+      rateRow('agentload client, bench loop', high['agentload']!, peerHigh),
+      rateRow('raw node:net, no HTTP library, bench loop', high['raw-net']!, peerHigh),
+      rateRow('autocannon (overallRate)', peerHigh!, peerHigh),
+    ]);
+    const oursHigh = per1k(high['agentload-executor']!);
+    console.log(
+      `At ${HIGH_RATE_PER_SEC} req/s wake-ups are shared (sleeps/req above), so CPU/1k is per-request work.\n` +
+        `Target at this rate: executor + client CPU/1k <= autocannon's: ${verdict(oursHigh <= per1k(peerHigh!))} ` +
+        `(${(oursHigh / per1k(peerHigh!)).toFixed(2)}x); raw node:net on the same pacing: ` +
+        `${(per1k(high['raw-net']!) / per1k(peerHigh!)).toFixed(2)}x autocannon, ` +
+        `${(per1k(rate['raw-net']!) / per1k(peerRate!)).toFixed(2)}x at ${RATE_PER_SEC} req/s.`,
+    );
     const maxRows = [
       row('agentload client', max['agentload']!, peerMax),
       row('undici Pool, no-op handler', max['undici']!, peerMax),
+      row('raw node:net, no HTTP library', max['raw-net']!, peerMax),
       row('autocannon', peerMax!, peerMax),
     ];
     if (typeof wrk === 'string') console.log(wrk);

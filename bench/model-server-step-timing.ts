@@ -53,6 +53,10 @@ interface PhaseReport {
   /** Steady steps with error > 1 ms, and how many of them overlapped a GC pause. */
   lateSteps: number;
   lateInGc: number;
+  /** The server's GC pauses over the phase (perf_hooks 'gc' entries): how many, median and longest. */
+  gcPauses: number;
+  gcP50Ms: number;
+  gcMaxMs: number;
   meanStepMs: number;
   maxBatch: number;
   cpuMs: number;
@@ -127,6 +131,7 @@ async function runServer(): Promise<void> {
       const sorted = sortedCopy(errorsMs);
       const steady = sortedCopy(steadyErrorsMs);
       const emits = sortedCopy(emitMs);
+      const gcPauseMs = sortedCopy(gcs.map((g) => g.toMs - g.fromMs));
       const report: PhaseReport = {
         type: 'report',
         steps: sorted.length,
@@ -141,6 +146,9 @@ async function runServer(): Promise<void> {
         backlogSteps,
         lateSteps: late.length,
         lateInGc: late.filter((l) => gcs.some((g) => g.fromMs < l.toMs && g.toMs > l.fromMs)).length,
+        gcPauses: gcs.length,
+        gcP50Ms: percentile(gcPauseMs, 50),
+        gcMaxMs: gcPauseMs.at(-1) ?? NaN,
         meanStepMs: stepMsSum / Math.max(1, sorted.length),
         maxBatch,
         cpuMs: (used.user + used.system) / 1000,
@@ -227,6 +235,7 @@ function row(name: string, streams: number, r: PhaseResult): string[] {
     r.emitP99Ms.toFixed(2),
     String(r.backlogSteps),
     `${r.lateSteps}/${r.lateInGc}`,
+    `${r.gcPauses}/${r.gcP50Ms.toFixed(2)}/${r.gcMaxMs.toFixed(2)}`,
     `${((100 * r.cpuMs) / r.wallMs).toFixed(0)}%`,
     ((1000 * r.cpuMs) / Math.max(1, r.frames)).toFixed(1),
     `${((100 * r.clientCpuMs) / r.wallMs).toFixed(0)}%`,
@@ -258,6 +267,7 @@ async function main(): Promise<void> {
     'lag p99',
     'backlog',
     'late/GC',
+    'GC n/p50/max',
     'server CPU',
     'CPU us/frame',
     'client CPU',
@@ -274,7 +284,8 @@ async function main(): Promise<void> {
   console.log(
     'ms. err: step start error (actual - scheduled) over steady steps (all streams decoding); ' +
       'all: over every step; lag: boundary -> last of its tokens written; backlog: steady steps ' +
-      'starting with tokens still unwritten; late/GC: steady steps > 1 ms late / of which during a GC',
+      'starting with tokens still unwritten; late/GC: steady steps > 1 ms late / of which during a GC; ' +
+      "GC: the server's GC pauses over the phase, count / median / longest",
   );
   for (const r of rows) console.log(r.map((c, i) => c.padStart(widths[i]!)).join('  '));
   const ratio = load.errorP99Ms / Math.max(peer.errorP99Ms, 1e-3);

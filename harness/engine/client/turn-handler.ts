@@ -47,6 +47,8 @@ export class TurnHandler implements Dispatcher.DispatchHandler, AbortWatcher {
   private bodyBytes = 0;
   private bodyLimitBytes = 0;
   private chunkAtMs = 0;
+  abortPrev: AbortWatcher | null = null;
+  abortNext: AbortWatcher | null = null;
 
   constructor(
     ctx: TurnContext,
