@@ -46,11 +46,30 @@ export function processGroupId(pid: number): number | null {
   return value === undefined ? null : Number(value);
 }
 
-/** Live pids in process group `pgid` (HAProxy's workers with their master); empty without /proc. */
+/**
+ * Live pids in process group `pgid` (HAProxy's workers with their master); empty without /proc.
+ * Polled while a component stops, so the common answer costs no scan: kill(-pgid, 0) failing with
+ * ESRCH means no process (not even a zombie) is left in the group. Otherwise each /proc/<pid>/stat
+ * is read once (about 0.75 ms for 70 processes here, blocking).
+ */
 export function processGroupMembers(pgid: number): number[] {
-  if (!hasProc) return [];
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map(Number)
-    .filter((pid) => processGroupId(pid) === pgid && isProcessAlive(pid));
+  if (!hasProc || !groupHasProcesses(pgid)) return [];
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields !== null && Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') {
+      members.push(Number(entry));
+    }
+  }
+  return members;
+}
+
+function groupHasProcesses(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
