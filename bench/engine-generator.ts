@@ -189,40 +189,19 @@ async function nodeHttpWorker(cfg: WorkerConfig, durationSec: number): Promise<M
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const body = JSON.stringify(BODY);
   const { hostname, port } = new URL(cfg.url);
-  let requests = 0;
-  let errors = 0;
-  const once = (): Promise<void> =>
+  const once = (): Promise<boolean> =>
     new Promise((resolve) => {
       const req = http.request(
         { hostname, port, path: PATH, method: 'POST', agent, headers: HEADERS },
         (res) => {
-          if (res.statusCode !== 200) errors++;
           res.on('data', () => undefined);
-          res.on('end', () => {
-            requests++;
-            resolve();
-          });
+          res.on('end', () => resolve(res.statusCode === 200));
         },
       );
-      req.on('error', () => {
-        errors++;
-        requests++;
-        resolve();
-      });
+      req.on('error', () => resolve(false));
       req.end(body);
     });
-  const now = (): number => performance.now();
-  const cpu0 = process.cpuUsage();
-  const t0 = now();
-  const inFlight: Promise<void>[] = [];
-  await runFixedRate({
-    now,
-    ratePerSec: cfg.ratePerSec,
-    durationSec,
-    fire: () => void inFlight.push(once()),
-  });
-  await Promise.all(inFlight);
-  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (now() - t0) / 1000 };
+  const measured = await driveRequests(cfg, durationSec, once);
   agent.destroy();
   return measured;
 }
@@ -256,9 +235,7 @@ async function autocannonWorker(cfg: WorkerConfig, durationSec: number): Promise
 async function undiciWorker(cfg: WorkerConfig, durationSec: number): Promise<Measured> {
   const pool = new Pool(cfg.url, { connections: CONNECTIONS, pipelining: 1 });
   const body = JSON.stringify(BODY);
-  let requests = 0;
-  let errors = 0;
-  const once = (): Promise<void> =>
+  const once = (): Promise<boolean> =>
     new Promise((resolve) => {
       let status = 0;
       pool.dispatch(
@@ -267,38 +244,47 @@ async function undiciWorker(cfg: WorkerConfig, durationSec: number): Promise<Mea
           onRequestStart: () => undefined,
           onResponseStart: (_c, statusCode) => void (status = statusCode),
           onResponseData: () => undefined,
-          onResponseEnd: () => {
-            if (status !== 200) errors++;
-            resolve();
-          },
-          onResponseError: () => {
-            errors++;
-            resolve();
-          },
+          onResponseEnd: () => resolve(status === 200),
+          onResponseError: () => resolve(false),
         },
       );
     });
+  const measured = await driveRequests(cfg, durationSec, once);
+  await pool.close();
+  return measured;
+}
+
+/**
+ * Sends `once()` at the config's fixed rate (mode 'rate') or closed loop on every connection
+ * (mode 'max') for `durationSec`; counts requests, failed ones (once() resolving false) and CPU.
+ */
+async function driveRequests(
+  cfg: WorkerConfig,
+  durationSec: number,
+  once: () => Promise<boolean>,
+): Promise<Measured> {
+  let requests = 0;
+  let errors = 0;
+  const count = (ok: boolean): void => {
+    requests++;
+    if (!ok) errors++;
+  };
   const now = (): number => performance.now();
   const cpu0 = process.cpuUsage();
   const t0 = now();
   if (cfg.mode === 'rate') {
     const inFlight: Promise<void>[] = [];
-    const fire = (): void => void inFlight.push(once().then(() => void requests++));
+    const fire = (): void => void inFlight.push(once().then(count));
     await runFixedRate({ now, ratePerSec: cfg.ratePerSec, durationSec, fire });
     await Promise.all(inFlight);
   } else {
     const endMs = t0 + durationSec * 1000;
     const loop = async (): Promise<void> => {
-      while (now() < endMs) {
-        await once();
-        requests++;
-      }
+      while (now() < endMs) count(await once());
     };
     await Promise.all(Array.from({ length: CONNECTIONS }, loop));
   }
-  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (performance.now() - t0) / 1000 };
-  await pool.close();
-  return measured;
+  return { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (now() - t0) / 1000 };
 }
 
 /**
@@ -329,33 +315,11 @@ async function rawNetWorker(cfg: WorkerConfig, durationSec: number): Promise<Mea
     Array.from({ length: CONNECTIONS }, () => RawConnection.open(hostname, Number(port), release)),
   );
   idle.push(...sockets);
-  let requests = 0;
-  let errors = 0;
-  const once = async (): Promise<void> => {
+  const once = async (): Promise<boolean> => {
     const c = idle.pop() ?? (await new Promise<RawConnection>((resolve) => waiting.push(resolve)));
-    if (!(await c.send(requestBytes))) errors++;
-    requests++;
+    return c.send(requestBytes);
   };
-  const now = (): number => performance.now();
-  const cpu0 = process.cpuUsage();
-  const t0 = now();
-  if (cfg.mode === 'rate') {
-    const inFlight: Promise<void>[] = [];
-    await runFixedRate({
-      now,
-      ratePerSec: cfg.ratePerSec,
-      durationSec,
-      fire: () => void inFlight.push(once()),
-    });
-    await Promise.all(inFlight);
-  } else {
-    const endMs = t0 + durationSec * 1000;
-    const loop = async (): Promise<void> => {
-      while (now() < endMs) await once();
-    };
-    await Promise.all(Array.from({ length: CONNECTIONS }, loop));
-  }
-  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (now() - t0) / 1000 };
+  const measured = await driveRequests(cfg, durationSec, once);
   for (const c of sockets) c.socket.destroy();
   return measured;
 }
