@@ -15,8 +15,7 @@ export interface DocumentOptions {
 export function buildReportDocument(runs: readonly RunReport[], options: DocumentOptions): ReportDocument {
   const comparison = options.compare && runs.length === 2 ? compareRuns(runs[0]!, runs[1]!) : null;
   const gateOk = options.gate?.ok ?? true;
-  // With a gate, the current run's verdict and the gate decide; a baseline's own failures do not.
-  const judged = options.gate !== null || comparison !== null ? runs.slice(-1) : runs;
+  const judged = judgedRuns({ runs, gate: options.gate, comparison });
   return {
     kind: 'agentload.report',
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -25,4 +24,34 @@ export function buildReportDocument(runs: readonly RunReport[], options: Documen
     comparison,
     gate: options.gate,
   };
+}
+
+type DocumentRuns = Pick<ReportDocument, 'gate' | 'comparison'> & { runs: readonly RunReport[] };
+
+/**
+ * The runs whose verdicts decide the document's: with a gate or a comparison the current (last)
+ * run only, since a baseline's own failures do not count; otherwise every run (a suite).
+ */
+export function judgedRuns(doc: DocumentRuns): readonly RunReport[] {
+  return doc.gate !== null || doc.comparison !== null ? doc.runs.slice(-1) : doc.runs;
+}
+
+/** What a report is about, for its heading: the judged run's scenario, or every judged scenario. */
+export function reportSubject(doc: DocumentRuns): string {
+  return [...new Set(judgedRuns(doc).map((r) => r.run.scenario))].join(', ');
+}
+
+/**
+ * Why the judged runs failed, one line per reason; with several judged runs each line starts
+ * with the run's scenario (and its number when a scenario ran more than once).
+ */
+export function judgedReasons(doc: DocumentRuns): string[] {
+  const judged = judgedRuns(doc);
+  if (judged.length === 1) return [...judged[0]!.verdict.reasons];
+  const names = judged.map((r) => r.run.scenario);
+  return judged.flatMap((r, i) => {
+    const name =
+      names.indexOf(names[i]!) === names.lastIndexOf(names[i]!) ? names[i]! : `run ${i + 1} (${names[i]!})`;
+    return r.verdict.reasons.map((reason) => `${name}: ${reason}`);
+  });
 }

@@ -16,6 +16,7 @@ import { chartFigure, runSections, runToc } from './html-run.ts';
 import { STYLE } from './html-style.ts';
 import type { LoadedRun } from './load.ts';
 import type { RenderedChart } from './render-charts.ts';
+import { judgedReasons, judgedRuns, reportSubject } from './document.ts';
 import type { ReportDocument, RunReport } from './report-schema.ts';
 import { thresholdFailure } from './run-report.ts';
 
@@ -25,7 +26,7 @@ export interface HtmlInput {
   compareCharts: readonly RenderedChart[];
 }
 
-function verdictLines(doc: ReportDocument, current: RunReport): string[] {
+function verdictLines(doc: ReportDocument): string[] {
   const lines: string[] = [];
   const gate = doc.gate;
   if (gate !== null) {
@@ -38,16 +39,19 @@ function verdictLines(doc: ReportDocument, current: RunReport): string[] {
       lines.push(`${r.name}: measured ${measured} (see Gate)`);
     }
   }
-  for (const reason of current.verdict.reasons) {
+  for (const reason of judgedReasons(doc)) {
     if (gate === null || !reason.startsWith('threshold ')) lines.push(reason);
   }
   return lines;
 }
 
-function passSentence(doc: ReportDocument, current: RunReport): string {
-  const parts = [`${formatCount(current.verdict.thresholdsPassed)} thresholds passed`];
-  if (current.verdict.sloMet === true) parts.push('every SLO target met');
-  if (current.generator.valid) parts.push('the load generator kept up');
+function passSentence(doc: ReportDocument): string {
+  const judged = judgedRuns(doc);
+  const thresholds = judged.reduce((n, r) => n + r.verdict.thresholdsPassed, 0);
+  const inRuns = judged.length > 1 ? ` in ${formatCount(judged.length)} runs` : '';
+  const parts = [`${formatCount(thresholds)} thresholds passed${inRuns}`];
+  if (judged.every((r) => r.verdict.sloMet === true)) parts.push('every SLO target met');
+  if (judged.every((r) => r.generator.valid)) parts.push('the load generator kept up');
   if (doc.gate !== null) {
     const judged = doc.gate.rules.filter((r) => r.status !== 'skipped').length;
     const unsure = doc.gate.rules.filter((r) => r.status === 'inconclusive').length;
@@ -59,9 +63,9 @@ function passSentence(doc: ReportDocument, current: RunReport): string {
 }
 
 function header(doc: ReportDocument, current: RunReport, toc: [string, string][]): string {
-  const lines = verdictLines(doc, current);
+  const lines = verdictLines(doc);
   const body = doc.ok
-    ? `<p>${esc(passSentence(doc, current))}</p>`
+    ? `<p>${esc(passSentence(doc))}</p>`
     : `<ul>${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`;
   const what =
     doc.comparison !== null
@@ -69,11 +73,24 @@ function header(doc: ReportDocument, current: RunReport, toc: [string, string][]
       : doc.runs.length > 1
         ? `${formatCount(doc.runs.length)} runs`
         : 'run';
-  const sub = `${what} · ${formatTimestamp(current.run.startedAt)} · ${formatDurationSec(current.run.durationSec)} · seed ${formatSeed(current.run.seed)}${current.run.stack.profile ? ` · ${current.run.stack.profile}` : ''}`;
+  const sub = `${what} · ${runFacts(doc, current)}`;
   const links = toc.map(([id, label]) => `<a href="#${esc(id)}">${esc(label)}</a>`).join('');
-  return `<header class="top"><div class="brand">agentload report</div><h1>${esc(current.run.scenario)}</h1><div class="sub">${esc(sub)}</div>
+  return `<header class="top"><div class="brand">agentload report</div><h1>${esc(reportSubject(doc))}</h1><div class="sub">${esc(sub)}</div>
 <div class="verdict ${doc.ok ? 'pass' : 'fail'}"><div class="verdict-word">${doc.ok ? 'PASS' : 'FAIL'}</div><div>${body}</div></div>
 <nav class="toc">${links}</nav></header>`;
+}
+
+/** Start, duration, seed and profile of the current run; for a suite, the first start and the total. */
+function runFacts(doc: ReportDocument, current: RunReport): string {
+  const judged = judgedRuns(doc);
+  const profiles = new Set(judged.map((r) => r.run.stack.profile));
+  const profile = profiles.size === 1 ? [...profiles][0] : null;
+  if (judged.length === 1) {
+    const r = current.run;
+    return `${formatTimestamp(r.startedAt)} · ${formatDurationSec(r.durationSec)} · seed ${formatSeed(r.seed)}${profile ? ` · ${profile}` : ''}`;
+  }
+  const totalSec = judged.reduce((sum, r) => sum + r.run.durationSec, 0);
+  return `from ${formatTimestamp(judged[0]!.run.startedAt)} · ${formatDurationSec(totalSec)} in all${profile ? ` · ${profile}` : ''}`;
 }
 
 function comparisonSections(input: HtmlInput): string {
@@ -136,7 +153,7 @@ export function renderHtml(input: HtmlInput): string {
     }
     body += runSections(report, run.loaded, run.charts, anchorOf(i));
   }
-  const title = `agentload report: ${current.run.scenario}`;
+  const title = `agentload report: ${reportSubject(doc)}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title><style>${STYLE}</style></head>

@@ -15,6 +15,7 @@ import {
   formatSeed,
   formatSignedPercent,
 } from './format.ts';
+import { judgedReasons, judgedRuns, reportSubject } from './document.ts';
 import type { GateResult, ReportDocument, RunReport } from './report-schema.ts';
 
 export interface ChartLink {
@@ -159,8 +160,11 @@ function comparisonLines(doc: ReportDocument, links: readonly ChartLink[]): stri
 }
 
 export function renderMarkdown(doc: ReportDocument, links: readonly ChartLink[] = []): string {
-  const current = doc.runs[doc.runs.length - 1]!;
-  const lines = [`## ${doc.ok ? '✅ PASS' : '❌ FAIL'}: ${current.run.scenario}`, ''];
+  const lines = [`## ${doc.ok ? '✅ PASS' : '❌ FAIL'}: ${reportSubject(doc)}`, ''];
+  if (!doc.ok && judgedRuns(doc).length > 1) {
+    for (const reason of judgedReasons(doc)) lines.push(`- ${reason}`);
+    lines.push('');
+  }
   if (doc.gate !== null) lines.push(...gateLines(doc.gate));
   lines.push(
     ...comparisonLines(

@@ -10,6 +10,7 @@ import { evaluateGate } from '../../reports/gate/evaluate.ts';
 import { TREND_METRICS, trendsFromHistograms } from '../../reports/gate/metric-data.ts';
 import { renderJson } from '../../reports/json.ts';
 import { renderJunit } from '../../reports/junit.ts';
+import { renderHtml } from '../../reports/html.ts';
 import { renderMarkdown } from '../../reports/markdown.ts';
 import { REPORT_SCHEMA_VERSION, reportSchema, type ReportDocument } from '../../reports/report-schema.ts';
 import { buildRunReport } from '../../reports/run-report.ts';
@@ -77,6 +78,54 @@ describe('renderMarkdown', () => {
     expect(md.indexOf('### Gate')).toBeLessThan(md.indexOf('### Baseline against current'));
     expect(md.indexOf('### Baseline against current')).toBeLessThan(md.indexOf('### Current'));
     await expect(md).toMatchFileSnapshot('__snapshots__/gated.md');
+  });
+});
+
+describe('a suite report (several runs, no comparison)', () => {
+  // The failing run first: the heading must not speak for the last run alone.
+  const [ttft, failed] = makeSummary().thresholds;
+  const failingLoaded = loadedOf(
+    scaledSummary(4, {
+      run: { ...makeSummary().run, id: 'run-7', scenario: 'peak' },
+      thresholds: [{ ...ttft!, ok: false, actual: 1681.5, failedLive: true }, failed!],
+    }),
+  );
+  const runs = [buildRunReport(failingLoaded), buildRunReport(loadedOf(makeSummary()))];
+  const doc = buildReportDocument(runs, { compare: false, gate: null });
+
+  it('fails when any run failed, names every scenario and says which run failed why', () => {
+    expect(runs[0]!.verdict.ok).toBe(false);
+    expect(runs[1]!.verdict.ok).toBe(true);
+    expect(doc.ok).toBe(false);
+    const md = renderMarkdown(doc);
+    const lines = md.split('\n');
+    expect(lines[0]).toBe('## ❌ FAIL: peak, chat-steady');
+    const reasons = lines.filter((l) => l.startsWith('- peak: '));
+    expect(reasons.length).toBe(runs[0]!.verdict.reasons.length);
+    expect(lines.some((l) => l.startsWith('- chat-steady: '))).toBe(false);
+
+    const html = renderHtml({
+      doc,
+      runs: [
+        { loaded: failingLoaded, charts: [] },
+        { loaded: loadedOf(makeSummary()), charts: [] },
+      ],
+      compareCharts: [],
+    });
+    expect(html).toContain('<title>agentload report: peak, chat-steady</title>');
+    expect(html).toContain('<h1>peak, chat-steady</h1>');
+    expect(html).toContain('2 runs · from ');
+    expect(html).toContain(
+      `<li>peak: ${runs[0]!.verdict.reasons[0]!.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}`,
+    );
+  });
+
+  it('numbers the runs of a scenario that ran twice in its reasons', () => {
+    const twice = buildReportDocument([runs[0]!, runs[0]!], { compare: false, gate: null });
+    const md = renderMarkdown(twice);
+    expect(md.split('\n')[0]).toBe('## ❌ FAIL: peak');
+    expect(md).toContain('- run 1 (peak): ');
+    expect(md).toContain('- run 2 (peak): ');
   });
 });
 
