@@ -2,7 +2,7 @@
  * `agentload plan` behind the CLI: read the inputs, resolve demand, SLO and policy (file < flags),
  * load performance models for the measured and what-if profiles, plan, and write plan.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createPerfModel } from '../reference-service/model-server/perf-model.ts';
@@ -16,6 +16,8 @@ import { planCapacity, type CapacityPlan } from './plan.ts';
 import { resolvePolicy } from './policy.ts';
 import { parseSloSpec, sloFromSummary } from './slo.ts';
 import type { CapacityCurve } from './types.ts';
+import { makeDirsSync } from '../harness/fs/make-dirs.ts';
+import { ResultsWriteError } from '../harness/results/errors.ts';
 
 export interface RunPlanOptions {
   from: readonly string[];
@@ -99,8 +101,15 @@ export function runPlan(opts: RunPlanOptions): RunPlanResult {
   const plan = planCapacity(curves, demand, slo, policy, models);
   const planMs = performance.now() - start;
   if (opts.out !== undefined) {
-    mkdirSync(dirname(opts.out), { recursive: true });
-    writeFileSync(opts.out, `${JSON.stringify(plan, jsonSafe, 2)}\n`);
+    try {
+      makeDirsSync(dirname(opts.out));
+      writeFileSync(opts.out, `${JSON.stringify(plan, jsonSafe, 2)}\n`);
+    } catch (cause) {
+      throw new ResultsWriteError(`could not write ${opts.out}: ${(cause as Error).message}`, {
+        hint: 'Pick a writable --out path.',
+        cause,
+      });
+    }
   }
   return { plan, outPath: opts.out ?? null, planMs };
 }

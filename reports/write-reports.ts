@@ -5,7 +5,7 @@
  *   report.html   self-contained page          report.json   the document (docs/reports.md)
  *   report.md     + charts/<id>.svg next to it  junit.xml     one test case per check
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { InvalidConfigError } from '../harness/errors.ts';
 import { ResultsWriteError } from '../harness/results/errors.ts';
@@ -23,6 +23,7 @@ import {
 } from './render-charts.ts';
 import type { GateResult, ReportDocument } from './report-schema.ts';
 import { buildRunReport } from './run-report.ts';
+import { makeDirs } from '../harness/fs/make-dirs.ts';
 
 export const REPORT_FORMATS = ['html', 'md', 'json', 'junit'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -140,7 +141,7 @@ export async function writeReportsFor(
   const outDir = options.outDir ?? loaded[loaded.length - 1]!.dir;
   const wantCharts = formats.includes('html') || formats.includes('md');
   const { doc, runCharts, compareCharts } = await render(loaded, compare, options.gate ?? null, wantCharts);
-  await mkdir(outDir, { recursive: true }).catch((cause: unknown) => {
+  await makeDirs(outDir).catch((cause: unknown) => {
     throw new ResultsWriteError(`could not create ${outDir}: ${(cause as Error).message}`, { cause });
   });
   const paths: ReportPaths = { chartPaths: [], ok: doc.ok };
@@ -150,7 +151,7 @@ export async function writeReportsFor(
   }
   if (formats.includes('md')) {
     const chartsDir = join(outDir, REPORT_FILES.chartsDir);
-    await mkdir(chartsDir, { recursive: true });
+    await makeDirs(chartsDir);
     const links: ChartLink[] = [];
     const all = [
       ...runCharts.flatMap((cs, run) => cs.map((c) => ({ c, run }) as const)),

@@ -25,6 +25,13 @@ const stage = z
   .object({ duration: durationMsSchema('stage duration'), target: z.number().nonnegative() })
   .strict();
 
+/**
+ * The highest offered rate (per second, at any stage) an open-model executor accepts. A process
+ * schedules every arrival one by one, so a rate far past what it can send (tens of thousands a
+ * second, docs/engine-client.md) only burns CPU counting drops; larger values are typos.
+ */
+export const MAX_RATE_PER_SEC = 1_000_000;
+
 export const constantArrivalRateSchema = z
   .object({
     executor: z.literal('constant-arrival-rate'),
@@ -117,6 +124,22 @@ const rawExecutorSchema = z
     }
     if (c.executor === 'ramping-arrival-rate' && c.startRate === 0 && c.stages.every((s) => s.target === 0)) {
       issue('stages', 'ramping-arrival-rate needs startRate > 0 or at least one stage with target > 0');
+    }
+    if ('timeUnit' in c) {
+      const rates = [
+        'rate' in c ? c.rate : undefined,
+        'startRate' in c ? c.startRate : undefined,
+        ...(('stages' in c ? c.stages : undefined) ?? []).map((s) => s.target),
+      ].filter((r): r is number => r !== undefined);
+      const peakPerSec = (Math.max(0, ...rates) * 1000) / c.timeUnit;
+      if (peakPerSec > MAX_RATE_PER_SEC) {
+        issue(
+          'rate' in c && c.rate !== undefined ? 'rate' : 'stages',
+          `a peak of ${peakPerSec} per second is more than the ${MAX_RATE_PER_SEC} one executor accepts ` +
+            '(one generator process sends tens of thousands of requests/s at most); lower it, or ' +
+            'split the load across processes (--segment, or agentload export k6)',
+        );
+      }
     }
     if (c.executor === 'session-arrivals') {
       const constant = c.rate !== undefined || c.duration !== undefined;

@@ -8,6 +8,7 @@ import { launch, type LaunchResult } from './launch.ts';
 import { loadScenario } from './scenario-source.ts';
 import type { SegmentPlan } from './segment.ts';
 import { externalTarget, StackSession, targetFromStack, type StackStarter } from './stack-session.ts';
+import { ensureDir } from '../results/write.ts';
 
 /** What `agentload run` and `agentload suite` hand the engine, after flag parsing. */
 export interface RunRequest {
@@ -78,6 +79,8 @@ function checkStackFlags(req: RunRequest): void {
 export async function runScenarioCommand(ref: string, req: RunRequest): Promise<CommandResult> {
   checkStackFlags(req);
   const scenario = applyOverrides(await loadScenario(ref), req.overrides);
+  // An --out that cannot be written fails now, not after the stack started and the load ran.
+  await ensureDir(req.outRoot);
   const session =
     req.stack !== 'external' ? new StackSession(req.startLocal, (l) => req.write(`${l}\n`)) : null;
   try {
@@ -103,6 +106,7 @@ export async function runSuiteCommand(name: string, req: RunRequest): Promise<Co
   const scenarios = await Promise.all(
     names.map(async (n) => applyOverrides(await loadScenario(n), req.overrides)),
   );
+  await ensureDir(req.outRoot);
   const session =
     req.stack !== 'external' ? new StackSession(req.startLocal, (l) => req.write(`${l}\n`)) : null;
   const results: LaunchResult[] = [];

@@ -10,7 +10,6 @@
  * ingest-thresholds.ts); a scenario (`--scenario`, or the script's `agentload_scenario` tag naming
  * a shipped one) supplies the SLO, phases, sweep steps and recovery bar.
  */
-import { mkdir } from 'node:fs/promises';
 import type { Scenario } from '../config/scenario-schema.ts';
 import { Recorder } from '../metrics/recorder.ts';
 import { unknownStack, type Summary, type Timeseries } from '../results/schema.ts';
@@ -21,6 +20,7 @@ import { collect, type Collected } from './ingest-collect.ts';
 import { summaryFromRaw } from './ingest-raw.ts';
 import { onRunClock } from './ingest-records.ts';
 import { ingestThresholds } from './ingest-thresholds.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 export interface IngestOptions {
   /** Judge against this scenario; else the one `resolveScenario` finds for the script's tag. */
@@ -146,7 +146,7 @@ export async function ingestK6(files: readonly string[], o: IngestOptions): Prom
 async function outputDir(o: IngestOptions, scenario: string, startMs: number): Promise<string> {
   if (o.outDir === undefined) return createResultsDir(o.outRoot ?? 'results', scenario, new Date(startMs));
   try {
-    await mkdir(o.outDir, { recursive: true });
+    await makeDirs(o.outDir);
   } catch (cause) {
     throw new ResultsWriteError(`could not create ${o.outDir}: ${(cause as Error).message}`, {
       hint: 'Pick a writable --out directory.',

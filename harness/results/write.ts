@@ -11,6 +11,7 @@ import { createGzip } from 'node:zlib';
 import type { RequestSample, Summary, Timeseries } from './schema.ts';
 import { RESULTS_FILES } from './schema.ts';
 import { ResultsWriteError } from './errors.ts';
+import { makeDirs } from '../fs/make-dirs.ts';
 
 const pad = (n: number): string => String(n).padStart(2, '0');
 
@@ -35,10 +36,19 @@ function writeError(what: string, cause: unknown): ResultsWriteError {
 }
 
 /** Creates a fresh results directory under `root`; adds -2, -3... if the name is taken. */
+/** Creates `dir` and its parents (results, reports, exported scripts); a failure is a ResultsWriteError. */
+export async function ensureDir(dir: string): Promise<void> {
+  try {
+    await makeDirs(dir);
+  } catch (err) {
+    throw writeError(`directory ${dir}`, err);
+  }
+}
+
 export async function createResultsDir(root: string, scenario: string, startedAt: Date): Promise<string> {
   const base = join(root, resultsDirName(scenario, startedAt));
   try {
-    await mkdir(root, { recursive: true });
+    await makeDirs(root);
     for (let i = 1; ; i++) {
       const dir = i === 1 ? base : `${base}-${i}`;
       try {

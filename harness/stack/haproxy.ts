@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { StackStartError } from '../errors.ts';
 import { ManagedProcess, type SpawnSpec } from './managed-process.ts';
 import { logTail, waitUntil } from './readiness.ts';
+import { makeDirsSync } from '../fs/make-dirs.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -134,7 +135,7 @@ export class HaproxyProcess {
     readonly id: string,
     private readonly options: HaproxyProcessOptions,
   ) {
-    mkdirSync(options.dir, { recursive: true });
+    makeDirsSync(options.dir);
     this.configPath = join(options.dir, 'haproxy.cfg');
     this.masterSocket = join(options.dir, 'master.sock');
     this.stateFile = join(options.dir, 'servers.state');

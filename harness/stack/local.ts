@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoTenantKeys } from '../../reference-service/agent/demo-config.ts';
@@ -26,6 +25,7 @@ import { httpStatus, logTail, waitUntil } from './readiness.ts';
 import { startReplica } from './replica-control.ts';
 import { reapStaleStacks, StackRegistry } from './stack-registry.ts';
 import type { Tenant } from './types.ts';
+import { makeDirsSync } from '../fs/make-dirs.ts';
 
 export type { LocalStackOptionsInput } from './local-options.ts';
 export type { LocalStackHandle } from './local-handle.ts';
@@ -127,7 +127,7 @@ export class LocalStack {
   ) {
     this.registry = new StackRegistry(options.stacksRoot);
     const logDir = join(this.registry.dir, 'logs');
-    mkdirSync(logDir, { recursive: true });
+    makeDirsSync(logDir);
     this.rt = {
       host: options.host,
       repoRoot,
@@ -205,7 +205,7 @@ export class LocalStack {
 
   private redisServer(binary: string): RedisComponent {
     const dataDir = join(this.registry.dir, 'redis');
-    mkdirSync(dataDir, { recursive: true });
+    makeDirsSync(dataDir);
     return new RedisComponent(this.ports.redis, this.rt, binary, dataDir);
   }
 

@@ -1,16 +1,8 @@
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessRecord } from './managed-process.ts';
 import { isProcessAlive, processStartTime } from './process-info.ts';
+import { makeDirsSync } from '../fs/make-dirs.ts';
 
 /**
  * Every local stack owns a directory under the stacks root holding its logs, Redis data, HAProxy
@@ -34,7 +26,7 @@ export class StackRegistry {
   readonly dir: string;
 
   constructor(root: string) {
-    mkdirSync(root, { recursive: true });
+    makeDirsSync(root);
     this.dir = mkdtempSync(join(root, 'stack-'));
     this.write([]);
   }

@@ -32,9 +32,10 @@ export function register(program: Command, run: (action: () => Promise<number>) 
     .action((ref: string, flags: ExportK6Flags) =>
       run(async () => {
         const { e2eSec, safety: safetyFactor } = flags;
-        const [{ loadScenario }, { exportK6Script }, fs, path] = await Promise.all([
+        const [{ loadScenario }, { exportK6Script }, { ensureDir }, fs, path] = await Promise.all([
           import('../../engine/scenario-source.ts'),
           import('../../k6/export.ts'),
+          import('../../results/write.ts'),
           import('node:fs/promises'),
           import('node:path'),
         ]);
@@ -46,7 +47,7 @@ export function register(program: Command, run: (action: () => Promise<number>) 
           version: packageVersion(),
         });
         const out = flags.out ?? `${scenario.name}.k6.js`;
-        await fs.mkdir(path.dirname(path.resolve(out)), { recursive: true });
+        await ensureDir(path.dirname(path.resolve(out)));
         await fs.writeFile(out, result.script);
         if (flags.types) {
           const types = new URL('../../k6/xk6-sse.d.ts', import.meta.url);

@@ -17,18 +17,19 @@ export function register(program: Command, run: (action: () => Promise<number>) 
     .option('--out <dir>', 'results directory to write (default results/<time>-<scenario>-merged/)')
     .action((dirs: string[], flags: MergeFlags) =>
       run(async () => {
-        const [{ mergeResults }, { readSummary }, { createResultsDir }, brief, fs] = await Promise.all([
-          import('../../results/merge.ts'),
-          import('../../results/read.ts'),
-          import('../../results/write.ts'),
-          import('../../k6/brief.ts'),
-          import('node:fs/promises'),
-        ]);
+        const [{ mergeResults }, { readSummary }, { createResultsDir, ensureDir }, brief] = await Promise.all(
+          [
+            import('../../results/merge.ts'),
+            import('../../results/read.ts'),
+            import('../../results/write.ts'),
+            import('../../k6/brief.ts'),
+          ],
+        );
         const first = await readSummary(dirs[0]!);
         const out =
           flags.out ??
           (await createResultsDir('results', `${first.run.scenario}-merged`, new Date(first.run.startedAt)));
-        await fs.mkdir(out, { recursive: true });
+        await ensureDir(out);
         const { summary } = await mergeResults(dirs, { outDir: out });
         for (const line of brief.formatBrief(summary, out)) process.stderr.write(`${line}\n`);
         return brief.thresholdsPassed(summary) ? ExitCode.ok : ExitCode.thresholdsFailed;

@@ -64,6 +64,9 @@ export function openModelExecutor(spec: {
   };
 }
 
+/** Items handled back to back, all already due, before the dispatcher yields to the event loop. */
+const MAX_ITEMS_WITHOUT_YIELD = 1024;
+
 /**
  * The one dispatcher behind every open-model executor: an arrival schedule says when, this sends.
  * It never waits for an iteration before starting the next, so a slow target cannot slow the
@@ -78,6 +81,7 @@ async function runOpenModel(env: ExecutorEnv, plan: OpenModelPlan): Promise<Exec
   const endMs = plan.startTimeMs + plan.durationMs;
 
   let index = -1;
+  let withoutYield = 0;
   for (const offsetMs of plan.schedule) {
     index += 1;
     const dueMs = plan.startTimeMs + offsetMs;
@@ -87,7 +91,14 @@ async function runOpenModel(env: ExecutorEnv, plan: OpenModelPlan): Promise<Exec
     // an item already due costs no promise (sleepUntil's listener on `halt` alone is ~0.5 us).
     let nowMs = clock.now();
     if (dueMs > nowMs) {
+      withoutYield = 0;
       await clock.sleepUntil(dueMs, halt);
+      nowMs = clock.now();
+    } else if (++withoutYield >= MAX_ITEMS_WITHOUT_YIELD) {
+      // Far behind schedule (a rate beyond what this process can send) every item is due at once:
+      // let I/O, timers and signals (SIGINT, the run's stop) in between batches.
+      withoutYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
       nowMs = clock.now();
     }
     if (halt.aborted) break;

@@ -114,6 +114,29 @@ describe('parseScenario', () => {
       'executors.c.rate: session-arrivals takes either rate + duration, or stages (with an optional startRate)',
     ]);
   });
+
+  it('refuses an offered rate above a million per second at any stage, in its time unit', () => {
+    const open = { preAllocatedVUs: 4, duration: '10s' };
+    const issues = issuesOf({
+      name: 'x',
+      executors: {
+        fine: { executor: 'constant-arrival-rate', rate: 1_000_000, ...open },
+        perMinute: { executor: 'constant-arrival-rate', rate: 6e7, timeUnit: '1m', ...open },
+        typo: { executor: 'constant-arrival-rate', rate: 1e9, ...open },
+        ramp: {
+          executor: 'ramping-arrival-rate',
+          preAllocatedVUs: 4,
+          stages: [
+            { duration: '5s', target: 10 },
+            { duration: '5s', target: 2e6 },
+          ],
+        },
+      },
+    });
+    expect(issues.map((i) => i.split(':')[0])).toEqual(['executors.typo.rate', 'executors.ramp.stages']);
+    expect(issues[0]).toContain('a peak of 1000000000 per second');
+    expect(issues[0]).toContain('--segment');
+  });
 });
 
 describe('applyOverrides', () => {

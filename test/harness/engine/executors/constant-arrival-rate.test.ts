@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../../harness/engine/clock.ts';
+import { createRealClock, type Clock } from '../../../../harness/engine/clock.ts';
+import { constantArrivalRate } from '../../../../harness/engine/executors/constant-arrival-rate.ts';
+import { createRng } from '../../../../harness/engine/rng.ts';
 import { runExecutor } from './executor-harness.ts';
 
 const base = { executor: 'constant-arrival-rate', gracefulStop: '5s' } as const;
@@ -95,5 +97,42 @@ describe('constant-arrival-rate', () => {
     );
     expect(aborted.report).toMatchObject({ started: 21, interrupted: 3 });
     expect(aborted.clock.now()).toBe(2050);
+  });
+
+  it('far behind its schedule, still lets timers and a stop through between batches of drops', async () => {
+    // 100 million arrivals a second (past the schema's cap; the executor is built directly): every
+    // item is due at once and finds no VU. Without yielding, the loop would count drops for minutes
+    // with the event loop blocked.
+    const clock = createRealClock();
+    const stop = new AbortController();
+    const executor = constantArrivalRate('flood', {
+      executor: 'constant-arrival-rate',
+      ratePerSec: 1e8,
+      durationMs: 10_000,
+      startTimeMs: clock.now(),
+      gracefulStopMs: 1_000,
+      preAllocatedVUs: 1,
+      maxVUs: 1,
+      lateToleranceMs: 60_000,
+    });
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 10);
+    setTimeout(() => stop.abort(), 200);
+    const startedMs = clock.now();
+    const report = await executor.run({
+      clock,
+      rng: createRng(1),
+      // Holds its one VU until cut (iterations must honour ctx.signal).
+      iterate: (ctx) =>
+        new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true })),
+      dropped: () => undefined,
+      stop: stop.signal,
+      abort: new AbortController().signal,
+    });
+    clearInterval(ticker);
+    expect(clock.now() - startedMs).toBeLessThan(3_000);
+    expect(ticks).toBeGreaterThanOrEqual(5);
+    expect(report.started).toBe(1);
+    expect(report.dropped.no_vu).toBeGreaterThan(1_000);
   });
 });
