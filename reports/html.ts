@@ -53,10 +53,10 @@ function passSentence(doc: ReportDocument): string {
   if (judged.every((r) => r.verdict.sloMet === true)) parts.push('every SLO target met');
   if (judged.every((r) => r.generator.valid)) parts.push('the load generator kept up');
   if (doc.gate !== null) {
-    const judged = doc.gate.rules.filter((r) => r.status !== 'skipped').length;
+    const rulesJudged = doc.gate.rules.filter((r) => r.status !== 'skipped').length;
     const unsure = doc.gate.rules.filter((r) => r.status === 'inconclusive').length;
     parts.push(
-      `${formatCount(judged)} regression rules passed${unsure > 0 ? ` (${formatCount(unsure)} inconclusive)` : ''}`,
+      `${formatCount(rulesJudged)} regression rules passed${unsure > 0 ? ` (${formatCount(unsure)} inconclusive)` : ''}`,
     );
   }
   return `${parts.join(', ')}.`;
