@@ -26,9 +26,11 @@ const stage = z
   .strict();
 
 /**
- * The highest offered rate (per second, at any stage) an open-model executor accepts. A process
- * schedules every arrival one by one, so a rate far past what it can send (tens of thousands a
- * second, docs/engine-client.md) only burns CPU counting drops; larger values are typos.
+ * The highest offered rate, per second after timeUnit, that an open-model executor
+ * (constant-arrival-rate, ramping-arrival-rate, session-arrivals) accepts in its rate, startRate or
+ * any stage target. A process schedules every arrival one by one, so a rate far past what it can
+ * send (tens of thousands a second, docs/engine-client.md) only burns CPU counting drops; a value
+ * above this is taken for a typo.
  */
 export const MAX_RATE_PER_SEC = 1_000_000;
 
@@ -98,6 +100,18 @@ export const sessionArrivalsSchema = z
   })
   .strict();
 
+/** An open model's highest rate (per timeUnit) and the field that sets it, for the MAX_RATE_PER_SEC check. */
+function peakRate(c: {
+  rate?: number | undefined;
+  startRate?: number | undefined;
+  stages?: readonly { target: number }[] | undefined;
+}): { field: 'rate' | 'startRate' | 'stages'; rate: number } {
+  let peak: { field: 'rate' | 'startRate' | 'stages'; rate: number } = { field: 'rate', rate: c.rate ?? 0 };
+  if (c.startRate !== undefined && c.startRate > peak.rate) peak = { field: 'startRate', rate: c.startRate };
+  for (const s of c.stages ?? []) if (s.target > peak.rate) peak = { field: 'stages', rate: s.target };
+  return peak;
+}
+
 const rawExecutorSchema = z
   .discriminatedUnion('executor', [
     constantArrivalRateSchema,
@@ -126,15 +140,11 @@ const rawExecutorSchema = z
       issue('stages', 'ramping-arrival-rate needs startRate > 0 or at least one stage with target > 0');
     }
     if ('timeUnit' in c) {
-      const rates = [
-        'rate' in c ? c.rate : undefined,
-        'startRate' in c ? c.startRate : undefined,
-        ...(('stages' in c ? c.stages : undefined) ?? []).map((s) => s.target),
-      ].filter((r): r is number => r !== undefined);
-      const peakPerSec = (Math.max(0, ...rates) * 1000) / c.timeUnit;
+      const peak = peakRate(c);
+      const peakPerSec = (peak.rate * 1000) / c.timeUnit;
       if (peakPerSec > MAX_RATE_PER_SEC) {
         issue(
-          'rate' in c && c.rate !== undefined ? 'rate' : 'stages',
+          peak.field,
           `a peak of ${peakPerSec} per second is more than the ${MAX_RATE_PER_SEC} one executor accepts ` +
             '(one generator process sends tens of thousands of requests/s at most); lower it, or ' +
             'split the load across processes (--segment, or agentload export k6)',

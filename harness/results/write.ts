@@ -35,7 +35,6 @@ function writeError(what: string, cause: unknown): ResultsWriteError {
   });
 }
 
-/** Creates a fresh results directory under `root`; adds -2, -3... if the name is taken. */
 /** Creates `dir` and its parents (results, reports, exported scripts); a failure is a ResultsWriteError. */
 export async function ensureDir(dir: string): Promise<void> {
   try {
@@ -45,6 +44,7 @@ export async function ensureDir(dir: string): Promise<void> {
   }
 }
 
+/** Creates a fresh results directory under `root`; adds -2, -3... if the name is taken. */
 export async function createResultsDir(root: string, scenario: string, startedAt: Date): Promise<string> {
   const base = join(root, resultsDirName(scenario, startedAt));
   try {

@@ -52,13 +52,9 @@ export function openModelExecutor(spec: {
     targetVusAt: () => null,
     run: (env) =>
       runOpenModel(env, {
-        startTimeMs: o.startTimeMs,
+        ...o,
         schedule: spec.schedule(env),
         durationMs,
-        gracefulStopMs: o.gracefulStopMs,
-        preAllocatedVUs: o.preAllocatedVUs,
-        maxVUs: o.maxVUs,
-        lateToleranceMs: o.lateToleranceMs,
         signalPerIteration: spec.signalPerIteration,
       }),
   };

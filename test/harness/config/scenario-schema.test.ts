@@ -137,6 +137,39 @@ describe('parseScenario', () => {
     expect(issues[0]).toContain('a peak of 1000000000 per second');
     expect(issues[0]).toContain('--segment');
   });
+
+  it('applies the rate cap to session arrivals and to a ramp start rate, naming the field that is too high', () => {
+    const open = { preAllocatedVUs: 4 };
+    const stages = (peak: number) => [
+      { duration: '5s', target: 10 },
+      { duration: '5s', target: peak },
+    ];
+    const issues = issuesOf({
+      name: 'x',
+      executors: {
+        sessionsFine: { executor: 'session-arrivals', rate: 1_000_000, duration: '10s', ...open },
+        sessionsRate: { executor: 'session-arrivals', rate: 2e6, duration: '10s', ...open },
+        sessionsStaged: { executor: 'session-arrivals', stages: stages(2e6), ...open },
+        sessionsStart: { executor: 'session-arrivals', startRate: 2e6, stages: stages(0), ...open },
+        rampStart: { executor: 'ramping-arrival-rate', startRate: 2e6, stages: stages(10), ...open },
+        rampPerMs: {
+          executor: 'ramping-arrival-rate',
+          timeUnit: '1ms',
+          stages: stages(1001),
+          ...open,
+        },
+        closed: { executor: 'ramping-vus', stages: stages(2e6) },
+      },
+    });
+    expect(issues.map((i) => i.split(':')[0])).toEqual([
+      'executors.sessionsRate.rate',
+      'executors.sessionsStaged.stages',
+      'executors.sessionsStart.startRate',
+      'executors.rampStart.startRate',
+      'executors.rampPerMs.stages',
+    ]);
+    expect(issues[4]).toContain('a peak of 1001000 per second');
+  });
 });
 
 describe('applyOverrides', () => {
