@@ -6,56 +6,50 @@
  * surfaces as the error of the level that could not be made.
  */
 import { mkdirSync, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-
-function notADirectory(path: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), {
-    code: 'ENOTDIR',
-    path,
-  });
-}
 
 const code = (error: unknown): unknown => (error as NodeJS.ErrnoException).code;
 
-/** Creates `path` and its missing parents; resolves when it is a directory. */
-export async function makeDirs(path: string): Promise<void> {
+/**
+ * The levels of `path` that do not exist yet, outermost first; throws ENOTDIR when an existing level
+ * is not a directory. Synchronous for both helpers: a few metadata lookups, once per directory a
+ * command makes, never on a hot path.
+ */
+function missingLevels(path: string): string[] {
   const missing: string[] = [];
   for (let dir = resolve(path); ; dir = dirname(dir)) {
     try {
-      if (!(await stat(dir)).isDirectory()) throw notADirectory(dir);
-      break;
+      if (statSync(dir).isDirectory()) return missing.reverse();
     } catch (error) {
       if (code(error) !== 'ENOENT' || dirname(dir) === dir) throw error;
       missing.push(dir);
+      continue;
     }
+    throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), {
+      code: 'ENOTDIR',
+      path: dir,
+    });
   }
-  for (const dir of missing.reverse()) {
-    try {
-      await mkdir(dir);
-    } catch (error) {
-      if (code(error) !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw error;
-    }
-  }
+}
+
+/** A level made meanwhile by someone else is fine, if it is a directory. */
+function unlessMadeMeanwhile(error: unknown, dir: string): void {
+  if (code(error) !== 'EEXIST' || !statSync(dir).isDirectory()) throw error;
+}
+
+/** Creates `path` and its missing parents; resolves when it is a directory. */
+export async function makeDirs(path: string): Promise<void> {
+  for (const dir of missingLevels(path)) await mkdir(dir).catch((error) => unlessMadeMeanwhile(error, dir));
 }
 
 /** makeDirs, synchronously. */
 export function makeDirsSync(path: string): void {
-  const missing: string[] = [];
-  for (let dir = resolve(path); ; dir = dirname(dir)) {
-    try {
-      if (!statSync(dir).isDirectory()) throw notADirectory(dir);
-      break;
-    } catch (error) {
-      if (code(error) !== 'ENOENT' || dirname(dir) === dir) throw error;
-      missing.push(dir);
-    }
-  }
-  for (const dir of missing.reverse()) {
+  for (const dir of missingLevels(path)) {
     try {
       mkdirSync(dir);
     } catch (error) {
-      if (code(error) !== 'EEXIST' || !statSync(dir).isDirectory()) throw error;
+      unlessMadeMeanwhile(error, dir);
     }
   }
 }

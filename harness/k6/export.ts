@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { formatDurationMs } from '../config/duration.ts';
 import type { Scenario } from '../config/scenario-schema.ts';
-import { HarnessError } from '../errors.ts';
+import { formatPath, HarnessError } from '../errors.ts';
 import { TOOL_LEADS } from '../engine/workload.ts';
 import { k6Options, type VuSizing } from './k6-options.ts';
 import { k6OptionsSchema, type K6Options } from './options-schema.ts';
@@ -125,7 +125,7 @@ export async function exportK6Script(scenario: Scenario, opts: ExportOptions = {
   const checked = k6OptionsSchema.safeParse(options);
   if (!checked.success) {
     throw new HarnessError(
-      `the k6 options exported for ${scenario.name} break k6's rules: ${checked.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      `the k6 options exported for ${scenario.name} break k6's rules: ${checked.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ')}`,
     );
   }
   const runtime = await readFile(new URL('./runtime.k6.js', import.meta.url), 'utf8');

@@ -74,8 +74,9 @@ function timeseriesOf(c: Collected, startMs: number, endMs: number, e2e: readonl
   const points = Array.from({ length: Math.max(1, Math.ceil(endMs / 1000)) }, (_, i) =>
     emptyTimeseriesPoint(i),
   );
+  const secondOf = (timeMs: number): number => Math.max(0, Math.floor((timeMs - startMs) / 1000));
   const at = (timeMs: number): TimeseriesPoint => {
-    const i = Math.max(0, Math.floor((timeMs - startMs) / 1000));
+    const i = secondOf(timeMs);
     while (points.length <= i) points.push(emptyTimeseriesPoint(points.length));
     return points[i]!;
   };
@@ -90,7 +91,7 @@ function timeseriesOf(c: Collected, startMs: number, endMs: number, e2e: readonl
     const buckets: number[][] = [];
     for (const p of list) {
       at(p.timeMs);
-      (buckets[Math.max(0, Math.floor((p.timeMs - startMs) / 1000))] ??= []).push(p.value);
+      (buckets[secondOf(p.timeMs)] ??= []).push(p.value);
     }
     return buckets.map((b) => Float64Array.from(b).sort());
   };

@@ -13,14 +13,12 @@
 import type { Scenario } from '../config/scenario-schema.ts';
 import { Recorder } from '../metrics/recorder.ts';
 import { unknownStack, type Summary, type Timeseries } from '../results/schema.ts';
-import { ResultsWriteError } from '../results/errors.ts';
-import { createResultsDir, SamplesWriter, writeResults } from '../results/write.ts';
+import { createResultsDir, ensureDir, SamplesWriter, writeResults } from '../results/write.ts';
 import { K6OutputError } from './errors.ts';
 import { collect, type Collected } from './ingest-collect.ts';
 import { summaryFromRaw } from './ingest-raw.ts';
 import { onRunClock } from './ingest-records.ts';
 import { ingestThresholds } from './ingest-thresholds.ts';
-import { makeDirs } from '../fs/make-dirs.ts';
 
 export interface IngestOptions {
   /** Judge against this scenario; else the one `resolveScenario` finds for the script's tag. */
@@ -145,13 +143,6 @@ export async function ingestK6(files: readonly string[], o: IngestOptions): Prom
 
 async function outputDir(o: IngestOptions, scenario: string, startMs: number): Promise<string> {
   if (o.outDir === undefined) return createResultsDir(o.outRoot ?? 'results', scenario, new Date(startMs));
-  try {
-    await makeDirs(o.outDir);
-  } catch (cause) {
-    throw new ResultsWriteError(`could not create ${o.outDir}: ${(cause as Error).message}`, {
-      hint: 'Pick a writable --out directory.',
-      cause,
-    });
-  }
+  await ensureDir(o.outDir);
   return o.outDir;
 }

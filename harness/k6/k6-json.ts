@@ -11,6 +11,7 @@ import { access } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
+import { formatPath } from '../errors.ts';
 import { K6OutputError } from './errors.ts';
 
 const metricLineSchema = z.object({
@@ -91,8 +92,8 @@ export function parseK6Line(line: string, where: string): K6Line | null {
   if (kind === 'Point') {
     const parsed = pointLineSchema.safeParse(value);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new K6OutputError(`${where} is not a k6 Point line: ${issue?.path.join('.')}: ${issue?.message}`);
+      const issue = parsed.error.issues[0]!;
+      throw new K6OutputError(`${where} is not a k6 Point line: ${formatPath(issue.path)}: ${issue.message}`);
     }
     const d = parsed.data.data;
     const timeMs = parseK6Time(d.time);

@@ -84,6 +84,7 @@ export class BalancerContainer {
       });
     }
     await c.writeFiles([{ content: config, target: haproxyConfigPath }]);
+    const hint = `Read its log: docker logs ${c.name}`;
     const ok = await reloadMaster({
       command: (line) => this.command(line),
       saveServerState: (state) => c.writeFiles([{ content: state, target: haproxyStateFile }]),
@@ -95,10 +96,11 @@ export class BalancerContainer {
             return p !== null && done(p) ? p : undefined;
           },
           { description: 'HAProxy reload', timeoutMs: this.startTimeoutMs, intervalMs: 50 },
-        ),
+        ).catch((error: unknown) => {
+          throw new StackStartError((error as Error).message, { hint, cause: error });
+        }),
     });
-    if (!ok)
-      throw new StackStartError('HAProxy failed to reload', { hint: `Read its log: docker logs ${c.name}` });
+    if (!ok) throw new StackStartError('HAProxy failed to reload', { hint });
   }
 
   /** Waits until no worker from before the last reload is left (their connections finished). */

@@ -17,16 +17,18 @@ function statFields(pid: number): string[] | null {
 
 const hasProc = statFields(process.pid) !== null;
 
+/** Exists and is neither a zombie (Z) nor dead (X). */
+function isLive(fields: string[] | null): fields is string[] {
+  return fields !== null && fields[0] !== 'Z' && fields[0] !== 'X';
+}
+
 /** State letter (R running, S sleeping, T stopped, Z zombie, ...), or null when gone or no /proc. */
 export function processState(pid: number): string | null {
   return statFields(pid)?.[0] ?? null;
 }
 
 export function isProcessAlive(pid: number): boolean {
-  if (hasProc) {
-    const fields = statFields(pid);
-    return fields !== null && fields[0] !== 'Z' && fields[0] !== 'X';
-  }
+  if (hasProc) return isLive(statFields(pid));
   try {
     process.kill(pid, 0);
     return true;
@@ -38,12 +40,6 @@ export function isProcessAlive(pid: number): boolean {
 /** Start time in clock ticks since boot (field 22), which tells a pid apart from a later reuse of it. */
 export function processStartTime(pid: number): string | null {
   return statFields(pid)?.[19] ?? null;
-}
-
-/** Process group id (field 5), or null when the process is gone or there is no /proc. */
-export function processGroupId(pid: number): number | null {
-  const value = statFields(pid)?.[2];
-  return value === undefined ? null : Number(value);
 }
 
 /**
@@ -58,9 +54,8 @@ export function processGroupMembers(pgid: number): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
-    if (fields !== null && Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') {
-      members.push(Number(entry));
-    }
+    // Field 5, the process group id.
+    if (isLive(fields) && Number(fields[2]) === pgid) members.push(Number(entry));
   }
   return members;
 }

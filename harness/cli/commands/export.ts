@@ -47,11 +47,22 @@ export function register(program: Command, run: (action: () => Promise<number>) 
           version: packageVersion(),
         });
         const out = flags.out ?? `${scenario.name}.k6.js`;
-        await ensureDir(path.dirname(path.resolve(out)));
-        await fs.writeFile(out, result.script);
-        if (flags.types) {
-          const types = new URL('../../k6/xk6-sse.d.ts', import.meta.url);
-          await fs.copyFile(types, path.join(path.dirname(path.resolve(out)), 'xk6-sse.d.ts'));
+        const dir = path.dirname(path.resolve(out));
+        await ensureDir(dir);
+        try {
+          await fs.writeFile(out, result.script);
+          if (flags.types) {
+            await fs.copyFile(
+              new URL('../../k6/xk6-sse.d.ts', import.meta.url),
+              path.join(dir, 'xk6-sse.d.ts'),
+            );
+          }
+        } catch (cause) {
+          const { ResultsWriteError } = await import('../../results/errors.ts');
+          throw new ResultsWriteError(`could not write ${out}: ${(cause as Error).message}`, {
+            hint: 'Pick a writable --out file (not a directory).',
+            cause,
+          });
         }
         process.stderr.write(`wrote ${out}\n`);
         for (const note of result.notes) process.stderr.write(`note: ${note}\n`);

@@ -25,11 +25,13 @@ export function register(program: Command, run: (action: () => Promise<number>) 
             import('../../k6/brief.ts'),
           ],
         );
-        const first = await readSummary(dirs[0]!);
-        const out =
-          flags.out ??
-          (await createResultsDir('results', `${first.run.scenario}-merged`, new Date(first.run.startedAt)));
-        await ensureDir(out);
+        let out = flags.out;
+        if (out === undefined) {
+          const { run: first } = await readSummary(dirs[0]!);
+          out = await createResultsDir('results', `${first.scenario}-merged`, new Date(first.startedAt));
+        } else {
+          await ensureDir(out);
+        }
         const { summary } = await mergeResults(dirs, { outDir: out });
         for (const line of brief.formatBrief(summary, out)) process.stderr.write(`${line}\n`);
         return brief.thresholdsPassed(summary) ? ExitCode.ok : ExitCode.thresholdsFailed;

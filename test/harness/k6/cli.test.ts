@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,13 @@ describe('agentload export, ingest and merge on the command line', () => {
     expect(r.stderr).toContain('expected a number > 0, got "0"');
   });
 
+  it('exits 103 with AL_RESULTS_WRITE when --out names a directory', async () => {
+    await mkdir(join(dir, 'taken'));
+    const r = await agentload(['export', 'k6', 'smoke', '--out', 'taken'], dir);
+    expect(r.code).toBe(ExitCode.harnessBroken);
+    expect(r.stderr).toContain('error AL_RESULTS_WRITE: could not write taken: EISDIR');
+  });
+
   it('ingests each runner, then merges them into the whole run, exiting 99 on its failed threshold', async () => {
     await copyFile(fixture('exported-runner-0.json'), join(dir, 'r0.json'));
     const a = await agentload(['ingest', 'k6', 'r0.json', '--out', 'a'], dir);
@@ -48,6 +55,12 @@ describe('agentload export, ingest and merge on the command line', () => {
     const summary = await readSummary(join(dir, 'whole'));
     expect(summary.counts).toMatchObject({ requests: 5, completed: 4, failed: 1, outputTokens: 16 });
     expect(summary.run.source).toBe('merge');
+    // Without --out: a fresh directory under results/, named after the first part's scenario.
+    const defaulted = await agentload(['merge', 'a', 'b'], dir);
+    expect(defaulted.code).toBe(ExitCode.thresholdsFailed);
+    const made = await readdir(join(dir, 'results'));
+    expect(made).toEqual([expect.stringMatching(/-smoke-merged$/)]);
+    expect((await readSummary(join(dir, 'results', made[0]!))).counts).toEqual(summary.counts);
   });
 
   it('exits 104 with the file and line when the k6 output is malformed', async () => {

@@ -170,4 +170,13 @@ describe('ingestK6 on bad input', () => {
       /some files come from a script exported by agentload/,
     );
   });
+
+  it('refuses an --out that cannot be made with AL_RESULTS_WRITE, naming the directory', async () => {
+    await outDir();
+    await writeFile(join(out!, 'file'), 'x');
+    const under = join(out!, 'file', 'run');
+    const run = ingestK6([RUNNERS[0]!], { outDir: under, scenario: smoke });
+    await expect(run).rejects.toMatchObject({ code: 'AL_RESULTS_WRITE' });
+    await expect(run).rejects.toThrow(`could not write directory ${under}: ENOTDIR`);
+  });
 });

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startToolsService, type ToolsServiceHandle } from '../../../reference-service/tools/index.ts';
 import { renderHaproxyConfig, type HaproxyServer } from '../../../harness/stack/haproxy-config.ts';
-import { HaproxyProcess, parseShowProc } from '../../../harness/stack/haproxy.ts';
+import {
+  HaproxyProcess,
+  parseShowProc,
+  type ProcList,
+  reloadMaster,
+} from '../../../harness/stack/haproxy.ts';
 import { allocatePorts } from '../../../harness/stack/ports.ts';
 import { haproxyServerStatus } from '../../integration/agent-client.ts';
 import { describeWith, eventually } from './support.ts';
@@ -29,6 +34,63 @@ describe('parseShowProc', () => {
       workers: [300],
       oldWorkers: [200],
     });
+  });
+});
+
+describe('reloadMaster', () => {
+  const showProc = (reloads: number, failed: number, workers: number[]) =>
+    [
+      '#<PID>          <type>          <reloads>       <uptime>        <version>',
+      `100             master          ${reloads} [failed: ${failed}]   0d00h00m10s     2.6.12`,
+      '# workers',
+      ...workers.map((pid) => `${pid}             worker          0               0d00h00m01s     2.6.12`),
+      '',
+    ].join('\n');
+
+  /** A master that answers `show proc` from `before`, then the `after` lists once signalled. */
+  function fakeMaster(serverState: string, before: string, after: string[]) {
+    const calls: string[] = [];
+    const seen: ProcList[] = [];
+    const target = {
+      command: async (line: string) => {
+        calls.push(line);
+        return line === 'show proc' ? before : serverState;
+      },
+      saveServerState: async (state: string) => void calls.push(`save ${state}`),
+      sendReloadSignal: async () => void calls.push('SIGUSR2'),
+      waitForProcs: async (done: (p: ProcList) => boolean) => {
+        for (const text of after) {
+          const p = parseShowProc(text);
+          seen.push(p);
+          if (done(p)) return p;
+        }
+        throw new Error('reload never seen');
+      },
+    };
+    return { target, calls, seen };
+  }
+
+  it('saves the checked server state, signals, and waits for a newer reload with a worker', async () => {
+    const state = '1\n# be_id be_name srv_id ...\n';
+    const m = fakeMaster(state, showProc(2, 0, [300]), [
+      showProc(2, 0, [300]),
+      showProc(3, 0, []),
+      showProc(3, 0, [301]),
+    ]);
+    expect(await reloadMaster(m.target)).toBe(true);
+    expect(m.calls).toEqual(['show proc', '@1 show servers state', `save ${state}`, 'SIGUSR2']);
+    expect(m.seen.map((p) => p.workers)).toEqual([[300], [], [301]]);
+  });
+
+  it('skips a server state HAProxy did not give, and reports a reload the master counted as failed', async () => {
+    const m = fakeMaster('', showProc(2, 0, [300]), [showProc(3, 1, [300])]);
+    expect(await reloadMaster(m.target)).toBe(false);
+    expect(m.calls).toEqual(['show proc', '@1 show servers state', 'SIGUSR2']);
+  });
+
+  it('counts from zero when the master does not answer before the reload', async () => {
+    const m = fakeMaster('', '', [showProc(1, 0, [300])]);
+    expect(await reloadMaster(m.target)).toBe(true);
   });
 });
 

@@ -26,7 +26,7 @@ describe('processGroupMembers', () => {
     expect(processGroupMembers(pgid)).toEqual([]);
   });
 
-  it('answers at once for a group that does not exist', () => {
+  it('finds no member in a group that does not exist', () => {
     expect(processGroupMembers(2 ** 22 + 12_345)).toEqual([]);
   });
 });
