@@ -37,16 +37,15 @@ export function judgedRuns(doc: DocumentRuns): readonly RunReport[] {
 }
 
 /** What a report is about, for its heading: the judged run's scenario, or every judged scenario. */
-export function reportSubject(doc: DocumentRuns): string {
-  return [...new Set(judgedRuns(doc).map((r) => r.run.scenario))].join(', ');
+export function reportSubject(judged: readonly RunReport[]): string {
+  return [...new Set(judged.map((r) => r.run.scenario))].join(', ');
 }
 
 /**
- * Why the judged runs failed, one line per reason; with several judged runs each line starts
- * with the run's scenario (and its number when a scenario ran more than once).
+ * Why the judged runs (judgedRuns) failed, one line per reason; with several judged runs each line
+ * starts with the run's scenario (and its number when a scenario ran more than once).
  */
-export function judgedReasons(doc: DocumentRuns): string[] {
-  const judged = judgedRuns(doc);
+export function judgedReasons(judged: readonly RunReport[]): string[] {
   if (judged.length === 1) return [...judged[0]!.verdict.reasons];
   const names = judged.map((r) => r.run.scenario);
   return judged.flatMap((r, i) => {

@@ -4,6 +4,7 @@
  * message says why; an inconclusive gate rule passes with its reason in <system-out>; a skipped one
  * is <skipped/>. With a gate, its thresholds replace the current run's own (no duplicates).
  */
+import { judgedRuns } from './document.ts';
 import { esc } from './html-parts.ts';
 import { formatMetricValue, formatPercentileLabel } from './format.ts';
 import type { ReportDocument, RunReport } from './report-schema.ts';
@@ -112,13 +113,10 @@ function suiteXml(s: Suite): string {
 export function renderJunit(doc: ReportDocument): string {
   const suites: Suite[] = [];
   const gate = gateSuite(doc);
-  doc.runs.forEach((r, i) => {
-    const isCurrent = i === doc.runs.length - 1;
-    const judged = doc.gate === null && doc.comparison === null ? true : isCurrent;
-    if (!judged) return;
+  for (const r of judgedRuns(doc)) {
     if (gate === null) suites.push(thresholdSuite(r));
     if (r.slo.verdicts.length > 0) suites.push(sloSuite(r));
-  });
+  }
   if (gate !== null) suites.push(gate);
   const tests = suites.reduce((a, s) => a + s.cases.length, 0);
   const failures = suites.reduce((a, s) => a + s.cases.filter((c) => c.failure !== null).length, 0);

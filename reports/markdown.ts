@@ -160,9 +160,10 @@ function comparisonLines(doc: ReportDocument, links: readonly ChartLink[]): stri
 }
 
 export function renderMarkdown(doc: ReportDocument, links: readonly ChartLink[] = []): string {
-  const lines = [`## ${doc.ok ? '✅ PASS' : '❌ FAIL'}: ${reportSubject(doc)}`, ''];
-  if (!doc.ok && judgedRuns(doc).length > 1) {
-    for (const reason of judgedReasons(doc)) lines.push(`- ${reason}`);
+  const judged = judgedRuns(doc);
+  const lines = [`## ${doc.ok ? '✅ PASS' : '❌ FAIL'}: ${reportSubject(judged)}`, ''];
+  if (!doc.ok && judged.length > 1) {
+    for (const reason of judgedReasons(judged)) lines.push(`- ${reason}`);
     lines.push('');
   }
   if (doc.gate !== null) lines.push(...gateLines(doc.gate));
