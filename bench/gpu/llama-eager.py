@@ -4,6 +4,8 @@ times on one GPU, written as JSON next to the simulator's profiles.
 
     python3 bench/gpu/llama-eager.py --out DIR            # on an H100 or H200, about a minute
     python3 bench/gpu/llama-eager.py --device cpu --tiny  # self-test of the code paths, no GPU
+    python3 bench/gpu/llama-eager.py --device cpu --tiny --prefill 128,256 --batches 1,2 --contexts 128,1024
+                                                          # the same, in seconds instead of minutes
     python3 bench/gpu/llama-eager.py --out DIR --mixed-only FILE  # add mixed steps to an earlier file
 
 What it measures (all batch sizes share one context length per point, as the perf model assumes):
@@ -44,6 +46,7 @@ LLAMA_8B = dict(hidden=4096, layers=32, heads=32, kv_heads=8, head_dim=128, ffn=
 TINY = dict(hidden=256, layers=2, heads=8, kv_heads=2, head_dim=32, ffn=512, vocab=1000)
 ROPE = dict(theta=500000.0, factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0, original_max_positions=8192)
 RMS_EPS = 1e-5
+MAX_POSITIONS = 8192  # rows of the rotary tables: the longest prompt or context a run can time
 INIT_STD = 0.02
 
 
@@ -73,6 +76,8 @@ def parse_args():
     args.prefill = ints(args.prefill, 'prefill')
     args.batches = ints(args.batches, 'batches')
     args.contexts = ints(args.contexts, 'contexts')
+    if max(args.prefill) > MAX_POSITIONS or max(args.contexts) >= MAX_POSITIONS:
+        p.error(f'--prefill and --contexts go up to {MAX_POSITIONS} tokens (a context of n takes position n)')
     if args.mixed_only is not None and not os.path.isfile(args.mixed_only):
         p.error(f'--mixed-only: no file {args.mixed_only!r}; give a JSON an earlier full run wrote')
     if args.device == 'cuda' and not torch.cuda.is_available():
@@ -177,7 +182,7 @@ def rotate(x, cos, sin):
 
 
 class Llama:
-    def __init__(self, cfg, device, dtype, weights=None, inv_freq=None, max_positions=8192):
+    def __init__(self, cfg, device, dtype, weights=None, inv_freq=None):
         self.cfg, self.device, self.dtype = cfg, device, dtype
         h, kv, d, ffn = cfg['hidden'], cfg['kv_heads'], cfg['head_dim'], cfg['ffn']
         self.q_size, self.kv_size = cfg['heads'] * d, kv * d
@@ -194,7 +199,7 @@ class Llama:
                      ln2=ones(h), wgu=rand(2 * ffn, h), wd=rand(h, ffn)) for _ in range(cfg['layers'])])
         self.w = weights
         inv = inv_freq if inv_freq is not None else llama3_inv_freq(d, device)
-        angles = torch.outer(torch.arange(max_positions, dtype=torch.float32, device=device), inv.float())
+        angles = torch.outer(torch.arange(MAX_POSITIONS, dtype=torch.float32, device=device), inv.float())
         angles = torch.cat((angles, angles), -1)
         self.cos, self.sin = angles.cos().to(dtype), angles.sin().to(dtype)
 
@@ -360,9 +365,8 @@ def hf_check_and_time(model, ours, cfg, clock, device, args, deadline, out):
     """Same weights, same prompt: logits must agree; then transformers' own eager timings (into out)."""
     gen = torch.Generator(device='cpu').manual_seed(7)
     ids = torch.randint(0, cfg['vocab'], (64,), generator=gen).to(device)
-    with torch.no_grad():
-        hf_logits = model(ids.unsqueeze(0), use_cache=False).logits[0].float()
-        our_logits = ours.prefill(ids, ours.new_cache(1, 64), all_logits=True).float()
+    hf_logits = model(ids.unsqueeze(0), use_cache=False).logits[0].float()
+    our_logits = ours.prefill(ids, ours.new_cache(1, 64), all_logits=True).float()
     cosine = F.cosine_similarity(hf_logits, our_logits, dim=-1)
     out['logitsCosineMin'] = round(cosine.min().item(), 5)
     out['argmaxAgreement'] = round((hf_logits.argmax(-1) == our_logits.argmax(-1)).float().mean().item(), 4)
@@ -374,21 +378,19 @@ def hf_check_and_time(model, ours, cfg, clock, device, args, deadline, out):
         if time.monotonic() > deadline:
             break
         pids = torch.randint(0, cfg['vocab'], (1, n), generator=gen).to(device)
-        with torch.no_grad():
-            times = clock.times_ms(lambda: model(pids, use_cache=False, logits_to_keep=1), reps=5, warmup=2)
+        times = clock.times_ms(lambda: model(pids, use_cache=False, logits_to_keep=1), reps=5, warmup=2)
         prefill.append(dict(tokens=n, **summary(times)))
     if time.monotonic() < deadline:
         context = 1024
         pids = torch.randint(0, cfg['vocab'], (1, context), generator=gen).to(device)
-        with torch.no_grad():
-            first = model(pids, use_cache=True, logits_to_keep=1)
-            state = dict(pkv=first.past_key_values, ids=first.logits[:, -1:].argmax(-1))
+        first = model(pids, use_cache=True, logits_to_keep=1)
+        state = dict(pkv=first.past_key_values, ids=first.logits[:, -1:].argmax(-1))
 
-            def step():
-                r = model(state['ids'], past_key_values=state['pkv'], use_cache=True)
-                state['pkv'], state['ids'] = r.past_key_values, r.logits[:, -1:].argmax(-1)
+        def step():
+            r = model(state['ids'], past_key_values=state['pkv'], use_cache=True)
+            state['pkv'], state['ids'] = r.past_key_values, r.logits[:, -1:].argmax(-1)
 
-            times = clock.times_ms(step, reps=20, warmup=3)
+        times = clock.times_ms(step, reps=20, warmup=3)
         out['decode'] = [dict(batch=1, contextTokens=context, note='DynamicCache, grows by one token per step',
                               **summary(times))]
 
@@ -403,8 +405,7 @@ def measure_prefill(model, cfg, clock, device, args, deadline, results):
             results.append(dict(tokens=n, skipped='time budget spent'))
             continue
         ids = torch.randint(0, cfg['vocab'], (n,), generator=gen).to(device)
-        with torch.no_grad():
-            times = clock.times_ms(lambda: model.prefill(ids, cache), reps=10 if n <= 2048 else 6, warmup=3)
+        times = clock.times_ms(lambda: model.prefill(ids, cache), reps=10 if n <= 2048 else 6, warmup=3)
         results.append(dict(batch=1, tokens=n, **summary(times)))
         print(f'prefill {n:>5} tok: {results[-1]["medianMs"]:.2f} ms', flush=True)
     del cache
@@ -436,7 +437,7 @@ def graph_times(clock, fn, reps):
 MIXED_POINTS = [(b, 1024, n) for b in (16, 64, 128) for n in (256, 1024, 2048)]
 
 
-def measure_mixed(model, cfg, clock, device, deadline, results, points=MIXED_POINTS):
+def measure_mixed(model, cfg, clock, device, deadline, results, points):
     """Chunked prefill riding with decode: the mixed step, and each part alone, in the same process."""
     gen = torch.Generator(device='cpu').manual_seed(17)
     for batch, context, tokens in points:
@@ -453,11 +454,10 @@ def measure_mixed(model, cfg, clock, device, deadline, results, points=MIXED_POI
             decodeOnly=lambda: model.decode(ids, context, cache),
             prefillOnly=lambda: model.prefill(prompt, prompt_cache),
         )
-        with torch.no_grad():
-            for name, fn in parts.items():
-                point[name] = dict(eager=summary(clock.times_ms(fn, reps=10, warmup=3)))
-                if device == 'cuda':
-                    point[name]['cudaGraph'] = graph_times(clock, fn, reps=20)
+        for name, fn in parts.items():
+            point[name] = dict(eager=summary(clock.times_ms(fn, reps=10, warmup=3)))
+            if device == 'cuda':
+                point[name]['cudaGraph'] = graph_times(clock, fn, reps=20)
         results.append(point)
         view = {k: point[k].get('cudaGraph', point[k]['eager'])['medianMs'] for k in parts}
         print(f'mixed bs{batch:>3} ctx {context} + prompt {tokens:>4}: ' +
@@ -482,11 +482,13 @@ def measure_decode(model, cfg, clock, device, args, deadline, results):
                 continue
             cache = model.new_cache(batch, context + 1)
             ids = torch.randint(0, cfg['vocab'], (batch,), generator=gen).to(device)
-            with torch.no_grad():
-                eager = summary(clock.times_ms(lambda: model.decode(ids, context, cache), reps=20, warmup=3))
-                point['eager'] = eager
-                if device == 'cuda':
-                    point['cudaGraph'] = graph_times(clock, lambda: model.decode(ids, context, cache), reps=30)
+
+            def step():
+                return model.decode(ids, context, cache)
+
+            eager = point['eager'] = summary(clock.times_ms(step, reps=20, warmup=3))
+            if device == 'cuda':
+                point['cudaGraph'] = graph_times(clock, step, reps=30)
             results.append(point)
             graph_ms = point.get('cudaGraph', {}).get('medianMs')
             print(f'decode bs{batch:>3} ctx {context:>5}: eager {eager["medianMs"]:.2f} ms'
@@ -540,7 +542,7 @@ def main():
         report['elapsedSec'] = round(time.monotonic() - started, 1)
         write_json(out_path, report)
 
-    with torch.no_grad():
+    with torch.no_grad():  # for everything below, the transformers check included
         report['ceilings'] = measure_ceilings(clock, device)
         print('ceilings:', report['ceilings'], flush=True)
         save()

@@ -112,14 +112,19 @@ export function parseProfile(value: unknown, source: string): Readonly<Profile> 
   return deepFreeze(profile);
 }
 
-function readJson(path: string, source: string): unknown {
+/** Parsed JSON of a file; an unreadable or malformed one is an InvalidConfigError naming `source`. */
+export function readJsonFile(path: string, source: string): unknown {
   try {
     return JSON.parse(readFileSync(path, 'utf8')) as unknown;
   } catch (cause) {
-    throw new InvalidConfigError(`model-server profile ${source}`, [
+    throw new InvalidConfigError(source, [
       { path: '', message: `cannot read as JSON: ${(cause as Error).message}` },
     ]);
   }
+}
+
+function readJson(path: string, name: string): unknown {
+  return readJsonFile(path, `model-server profile ${name}`);
 }
 
 /** Why a well-formed name has no profile: a model or GPU we lack, or a combination that does not fit. */

@@ -52,9 +52,9 @@ const MAX_CATCH_UP_MS = 2;
 const WRITE_SLICE_MS = 1;
 
 /**
- * Slack needed before the next boundary to run a scavenge there (its pause: 0.3 to 1.5 ms with
- * 1,000 streams on this machine, `--trace-gc`), so the one V8 would schedule itself does not land
- * on a boundary.
+ * Slack needed before the next boundary to run a scavenge there (GC pauses at 1,000 streams: median
+ * 0.72-0.77 ms, from bench/model-server-step-timing.ts's GC column, docs/model-server-api.md), so
+ * the one V8 would schedule itself does not land on a boundary.
  */
 const SLACK_GC_MS = 4;
 
@@ -171,8 +171,11 @@ export class StepLoop {
     this.releasedAtMs = atMs;
   }
 
-  /** Writes queued outputs until the outbox is empty, `untilMs` comes, or the slice is used up. */
-  private write(untilMs: number): void {
+  /**
+   * Writes queued outputs until the outbox is empty, `untilMs` comes, or the slice is used up;
+   * returns the clock as read after the last write.
+   */
+  private write(untilMs: number): number {
     const { batch } = this.deps;
     let nowMs = this.deps.nowMs();
     const endMs = Math.min(untilMs, nowMs + WRITE_SLICE_MS);
@@ -191,6 +194,7 @@ export class StepLoop {
       this.outbox = this.outbox.slice(this.outHead);
       this.outHead = 0;
     }
+    return nowMs;
   }
 
   /** Outputs left when the loop goes idle (or hangs) are still written, a slice per loop turn. */
@@ -214,8 +218,7 @@ export class StepLoop {
       this.timer = null;
       this.immediate = null;
       if (this.stopped) return;
-      if (this.pendingOutputs > 0) this.write(targetMs);
-      const nowMs = this.deps.nowMs();
+      const nowMs = this.pendingOutputs > 0 ? this.write(targetMs) : this.deps.nowMs();
       if (nowMs >= targetMs) {
         fn(nowMs);
         return;

@@ -14,6 +14,6 @@ export function hash32(text: string): number {
   return h >>> 0;
 }
 
-export function createRandom(seed: number, stream = ''): Rng {
+export function createRandom(seed: number, stream: string): Rng {
   return createRng(seed).fork(stream);
 }

@@ -8,12 +8,12 @@
  * prediction for TGI should sit at or below each figure (anchor role 'bound'). A prediction above
  * one says the model expects TGI to be slower than plain PyTorch code on the same card.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InvalidConfigError, zodIssues } from '../../../harness/errors.ts';
 import type { Profile } from '../perf-types.ts';
-import { loadProfile, PROFILES_DIR } from '../profiles.ts';
+import { loadProfile, PROFILES_DIR, readJsonFile } from '../profiles.ts';
 import type { Anchor, AnchorMetric } from './anchors.ts';
 
 export const MEASURED_DIR = join(PROFILES_DIR, 'measured');
@@ -23,6 +23,8 @@ const positive = z.number().finite().positive();
 const count = z.number().int().positive();
 const timing = z.object({ medianMs: positive, p10Ms: positive, p90Ms: positive, reps: count });
 const skipped = z.string().min(1);
+/** One step timed eager and, where the script ran on CUDA, replayed as a CUDA graph. */
+const eagerAndGraph = z.object({ eager: timing, cudaGraph: timing.optional() });
 
 const measurementSchema = z.object({
   schemaVersion: z.literal(1),
@@ -44,7 +46,7 @@ const measurementSchema = z.object({
   ),
   decode: z.array(
     z.union([
-      z.object({ batch: count, contextTokens: count, eager: timing, cudaGraph: timing.optional() }),
+      eagerAndGraph.extend({ batch: count, contextTokens: count }),
       z.object({ batch: count, contextTokens: count, skipped }),
     ]),
   ),
@@ -55,9 +57,9 @@ const measurementSchema = z.object({
           batch: count,
           contextTokens: count,
           prefillTokens: count,
-          mixed: z.object({ eager: timing, cudaGraph: timing.optional() }),
-          decodeOnly: z.object({ eager: timing, cudaGraph: timing.optional() }),
-          prefillOnly: z.object({ eager: timing, cudaGraph: timing.optional() }),
+          mixed: eagerAndGraph,
+          decodeOnly: eagerAndGraph,
+          prefillOnly: eagerAndGraph,
         }),
         z.object({ batch: count, contextTokens: count, prefillTokens: count, skipped }),
       ]),
@@ -115,8 +117,7 @@ export interface MixedPoint {
 }
 
 export function mixedPoints(m: MeasurementData): MixedPoint[] {
-  const ms = (t: { eager: { medianMs: number }; cudaGraph?: { medianMs: number } | undefined }): number =>
-    (t.cudaGraph ?? t.eager).medianMs;
+  const ms = (t: z.infer<typeof eagerAndGraph>): number => (t.cudaGraph ?? t.eager).medianMs;
   return (m.mixed ?? []).flatMap((p) =>
     'mixed' in p
       ? [
@@ -214,14 +215,7 @@ export function loadGpuMeasurements(dir = MEASURED_DIR): GpuMeasurement[] {
     .sort()
     .map((f) => {
       const path = join(dir, f);
-      let value: unknown;
-      try {
-        value = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-      } catch (cause) {
-        throw new InvalidConfigError(`GPU measurement ${path}`, [
-          { path: '', message: `cannot read as JSON: ${(cause as Error).message}` },
-        ]);
-      }
+      const value = readJsonFile(path, `GPU measurement ${path}`);
       return parseGpuMeasurement(value, path, f.slice(0, -MEASURED_SUFFIX.length));
     });
 }
