@@ -10,6 +10,7 @@
  */
 import { rampingVusSteps, StepIndex, type VuStep } from '../harness/engine/executors/ramping-vus.ts';
 import { VuPool } from '../harness/engine/executors/vu-pool.ts';
+import { cpuMsSince } from './engine-bench-support.ts';
 
 /** The sorted free list VuPool used before its heap. */
 class SortedArrayPool {
@@ -34,10 +35,9 @@ class SortedArrayPool {
 }
 
 function cpuUsPerOp(ops: number, body: () => void): number {
-  const c0 = process.cpuUsage();
+  const cpu0 = process.cpuUsage();
   body();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / ops;
+  return (cpuMsSince(cpu0) * 1000) / ops;
 }
 
 function poolUs(make: () => { acquire(): number | null; release(vu: number): void }): number {

@@ -106,45 +106,44 @@ async function agentloadWorker(cfg: WorkerConfig, durationSec: number): Promise<
     body: BODY,
     scheduledAtMs,
   });
-  let requests = 0;
-  let errors = 0;
-  const count = (r: { errorClass: string | null }): void => {
-    requests++;
-    if (r.errorClass !== null) errors++;
-  };
-  const cpu0 = process.cpuUsage();
-  const t0 = now();
-  if (cfg.mode === 'rate') {
-    const inFlight: Promise<void>[] = [];
-    await runFixedRate({
-      now,
-      ratePerSec: cfg.ratePerSec,
-      durationSec,
-      fire: (at) => void inFlight.push(client.send(request(at)).then(count)),
-    });
-    await Promise.all(inFlight);
-  } else if (cfg.mode === 'burst') {
-    // autocannon's overallRate pattern: each connection sends its quota for the second back to
-    // back, then waits for the next second. Not a fixed arrival rate; the same wake-ups as the peer.
-    const quota = cfg.ratePerSec / CONNECTIONS;
-    for (let second = 0; second < durationSec; second++) {
-      const loop = async (): Promise<void> => {
-        for (let i = 0; i < quota; i++) count(await client.send(request(now())));
-      };
-      await Promise.all(Array.from({ length: CONNECTIONS }, loop));
-      const nextMs = t0 + (second + 1) * 1000;
-      if (now() < nextMs) await new Promise((r) => setTimeout(r, nextMs - now()));
-    }
-  } else {
-    const endMs = t0 + durationSec * 1000;
-    const loop = async (): Promise<void> => {
-      while (now() < endMs) count(await client.send(request(now())));
-    };
-    await Promise.all(Array.from({ length: CONNECTIONS }, loop));
-  }
-  const measured = { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (now() - t0) / 1000 };
+  const ok = (r: { errorClass: string | null }): boolean => r.errorClass === null;
+  const once = (scheduledAtMs: number): Promise<boolean> => client.send(request(scheduledAtMs)).then(ok);
+  const measured =
+    cfg.mode === 'burst'
+      ? await burstRequests(cfg, durationSec, () => once(now()))
+      : await driveRequests(cfg, durationSec, once);
   await client.close();
   return measured;
+}
+
+/**
+ * autocannon's overallRate pattern: each connection sends its quota for the second back to back,
+ * then waits for the next second. Not a fixed arrival rate; the same wake-ups as the peer.
+ */
+async function burstRequests(
+  cfg: WorkerConfig,
+  durationSec: number,
+  once: () => Promise<boolean>,
+): Promise<Measured> {
+  let requests = 0;
+  let errors = 0;
+  const now = (): number => performance.now();
+  const cpu0 = process.cpuUsage();
+  const t0 = now();
+  const quota = cfg.ratePerSec / CONNECTIONS;
+  for (let second = 0; second < durationSec; second++) {
+    const loop = async (): Promise<void> => {
+      for (let i = 0; i < quota; i++) {
+        const ok = await once();
+        requests++;
+        if (!ok) errors++;
+      }
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+    const nextMs = t0 + (second + 1) * 1000;
+    if (now() < nextMs) await new Promise((r) => setTimeout(r, nextMs - now()));
+  }
+  return { requests, errors, cpuMs: cpuMsSince(cpu0), wallSec: (now() - t0) / 1000 };
 }
 
 /** The engine's constant-arrival-rate executor driving the client, as a run does (minus metrics). */
@@ -255,13 +254,14 @@ async function undiciWorker(cfg: WorkerConfig, durationSec: number): Promise<Mea
 }
 
 /**
- * Sends `once()` at the config's fixed rate (mode 'rate') or closed loop on every connection
- * (mode 'max') for `durationSec`; counts requests, failed ones (once() resolving false) and CPU.
+ * Sends `once(scheduledAtMs)` at the config's fixed rate (mode 'rate') or closed loop on every
+ * connection (mode 'max', scheduled = now) for `durationSec`; counts requests, failed ones (once()
+ * resolving false) and CPU.
  */
 async function driveRequests(
   cfg: WorkerConfig,
   durationSec: number,
-  once: () => Promise<boolean>,
+  once: (scheduledAtMs: number) => Promise<boolean>,
 ): Promise<Measured> {
   let requests = 0;
   let errors = 0;
@@ -274,13 +274,13 @@ async function driveRequests(
   const t0 = now();
   if (cfg.mode === 'rate') {
     const inFlight: Promise<void>[] = [];
-    const fire = (): void => void inFlight.push(once().then(count));
+    const fire = (at: number): void => void inFlight.push(once(at).then(count));
     await runFixedRate({ now, ratePerSec: cfg.ratePerSec, durationSec, fire });
     await Promise.all(inFlight);
   } else {
     const endMs = t0 + durationSec * 1000;
     const loop = async (): Promise<void> => {
-      while (now() < endMs) count(await once());
+      while (now() < endMs) count(await once(now()));
     };
     await Promise.all(Array.from({ length: CONNECTIONS }, loop));
   }
@@ -374,14 +374,15 @@ class RawConnection {
     }
     this.pending = null;
     this.bodyStart = -1;
-    this.finish(data[9] === 0x32); // "HTTP/1.1 2xx"
+    // A whole response, whatever its status, leaves the socket reusable.
+    this.finish(data[9] === 0x32, true); // "HTTP/1.1 2xx"
   }
 
-  private finish(ok: boolean): void {
+  private finish(ok: boolean, reusable = false): void {
     const settle = this.settle;
     if (settle === null) return;
     this.settle = null;
-    if (ok) this.release(this);
+    if (reusable) this.release(this);
     settle(ok);
   }
 }

@@ -39,6 +39,7 @@ typedef struct {
   int busy;
   size_t got;
   long want; /* header + body bytes of the response in progress; -1 until the header is complete */
+  int ok;    /* the response in progress has status 200; set with `want` */
   char buf[BUF_BYTES];
 } conn_t;
 
@@ -69,8 +70,8 @@ static int cmp_i64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Returns 1 when the response is complete (status in *ok), 0 when more bytes are needed. */
-static int parse(conn_t *c, int *ok) {
+/* Returns 1 when the response is complete (status in c->ok), 0 when more bytes are needed. */
+static int parse(conn_t *c) {
   if (c->want < 0) {
     char *end = memmem(c->buf, c->got, "\r\n\r\n", 4);
     if (!end) return 0;
@@ -83,7 +84,7 @@ static int parse(conn_t *c, int *ok) {
       }
     }
     c->want = (long)header + length;
-    *ok = c->got >= 12 && memcmp(c->buf + 9, "200", 3) == 0;
+    c->ok = c->got >= 12 && memcmp(c->buf + 9, "200", 3) == 0;
   }
   return c->got >= (size_t)c->want;
 }
@@ -100,7 +101,6 @@ static void run(int ep, int tfd, const char *req, size_t req_len, double rate, d
   int64_t t0 = now_ns();
   long i = 0;
   long in_flight = 0;
-  int ok_status = 1;
   struct epoll_event events[64];
   while (i < total || in_flight > 0) {
     int64_t now = now_ns();
@@ -142,9 +142,9 @@ static void run(int ep, int tfd, const char *req, size_t req_len, double rate, d
       }
       c->got += (size_t)r;
       if (c->got >= BUF_BYTES) die("response larger than the buffer");
-      if (c->busy && parse(c, &ok_status)) {
+      if (c->busy && parse(c)) {
         t->requests++;
-        if (!ok_status) t->errors++;
+        if (!c->ok) t->errors++;
         c->busy = 0;
         idle[idle_count++] = idx;
         in_flight--;
@@ -210,7 +210,8 @@ int main(int argc, char **argv) {
   double cpu = cpu_ms(&switches1) - cpu0;
   double wall = (now_ns() - wall0) / 1e9;
   qsort(t.lags, (size_t)t.lag_count, sizeof(int64_t), cmp_i64);
-  double p99 = t.lag_count ? t.lags[(long)((t.lag_count - 1) * 0.99)] / 1e6 : 0;
+  /* Nearest rank, as the TypeScript side's percentile(): the ceil(0.99 n)-th smallest. */
+  double p99 = t.lag_count ? t.lags[(t.lag_count * 99 + 99) / 100 - 1] / 1e6 : 0;
   double max = t.lag_count ? t.lags[t.lag_count - 1] / 1e6 : 0;
   printf("{\"requests\":%ld,\"errors\":%ld,\"dropped\":%ld,\"cpuMs\":%.3f,\"wallSec\":%.3f,\"sleeps\":%ld,"
          "\"lagP99Ms\":%.3f,\"lagMaxMs\":%.3f}\n",

@@ -13,6 +13,7 @@ import { parseThresholds } from '../harness/metrics/thresholds.ts';
 import { readSamples } from '../harness/results/read.ts';
 import { unknownStack, type RequestSample, type Summary } from '../harness/results/schema.ts';
 import { SamplesWriter } from '../harness/results/write.ts';
+import { cpuMsSince } from './engine-bench-support.ts';
 
 const N = Number(process.argv[2] ?? 100_000);
 const TOKENS = 64;
@@ -99,8 +100,7 @@ const writeMs = timeMs(() => {
   for (const s of samples) writer.write(s);
 });
 await writer.close();
-const writeCpu = process.cpuUsage(writeCpu0);
-const writeCpuMs = (writeCpu.user + writeCpu.system) / 1000;
+const writeCpuMs = cpuMsSince(writeCpu0);
 let read = 0;
 const readStart = performance.now();
 for await (const _ of readSamples(dir)) read += 1;

@@ -22,6 +22,7 @@ import {
   type GpuMeasurement,
 } from '../reference-service/model-server/calibration/gpu-measurements.ts';
 import { createPerfModel, ridgeTokens, stepBreakdown } from '../reference-service/model-server/perf-model.ts';
+import type { Profile, StepInput } from '../reference-service/model-server/perf-types.ts';
 import { loadProfile, profileNames } from '../reference-service/model-server/profiles.ts';
 
 function formatValue(value: number, unit: ComparisonRow['unit']): string {
@@ -87,10 +88,11 @@ function printCalibration(rows: ComparisonRow[], boundRows: ComparisonRow[]): vo
     console.log(`- ${key}: ${median(errors).toFixed(1)}% over ${errors.length} figures`);
 }
 
+type GpuData = GpuMeasurement['data'];
+
 function printGpuMeasurement(m: GpuMeasurement): void {
   const { data } = m;
   const profile = loadProfile(m.profile);
-  const model = createPerfModel(profile);
   const { hbmBandwidthGBps, bf16Tflops } = profile.gpu;
   console.log(`\n### ${data.gpu.name} (${m.profile}), ${data.measuredAt.slice(0, 10)}\n`);
   console.log(
@@ -101,6 +103,18 @@ function printGpuMeasurement(m: GpuMeasurement): void {
     `- Ceilings: device copy ${copyGBps} GB/s (${((copyGBps / hbmBandwidthGBps) * 100).toFixed(0)}% of the profile's ${hbmBandwidthGBps}); ` +
       `8192^3 BF16 matmul ${bf16MatmulTflops} TFLOP/s (${((bf16MatmulTflops / bf16Tflops) * 100).toFixed(0)}% of ${bf16Tflops}).`,
   );
+  printTransformersCheck(data);
+  printPrefillTable(profile, data);
+  printDecodeTable(profile, data);
+  printMixedTable(profile, data);
+  const skipped = [...data.prefill, ...data.decode, ...(data.mixed ?? [])].flatMap((p) =>
+    'skipped' in p ? [p] : [],
+  );
+  for (const p of skipped) console.log(`\nSkipped: ${JSON.stringify(p)}`);
+}
+
+/** How transformers' own model compares with the bench's on the same weights, or why it did not run. */
+function printTransformersCheck(data: GpuData): void {
   const hf = data.transformersCheck;
   if (hf.logitsCosineMin !== undefined && hf.argmaxAgreement !== undefined) {
     const theirs = (hf.prefill ?? []).map((p) => {
@@ -121,6 +135,10 @@ function printGpuMeasurement(m: GpuMeasurement): void {
   } else {
     console.log(`- transformers check: ${hf.error ?? hf.skipped ?? 'not run'}`);
   }
+}
+
+function printPrefillTable(profile: Profile, data: GpuData): void {
+  const { bf16Tflops } = profile.gpu;
   console.log(
     '\n| prefill tokens | measured ms | predicted ms | predicted vs measured | MFU implied | profile MFU |',
   );
@@ -132,6 +150,10 @@ function printGpuMeasurement(m: GpuMeasurement): void {
       `| ${p.tokens} | ${p.ms.toFixed(1)} | ${b.stepMs.toFixed(1)} | ${pct(((b.stepMs - p.ms) / p.ms) * 100)} | ${mfu.toFixed(2)} | ${profile.efficiency.mfu} |`,
     );
   }
+}
+
+function printDecodeTable(profile: Profile, data: GpuData): void {
+  const { hbmBandwidthGBps } = profile.gpu;
   console.log(
     '\n| decode batch | context tok | eager ms | CUDA graph ms | predicted ms | predicted vs graph | MBU implied by graph | profile MBU |',
   );
@@ -149,29 +171,27 @@ function printGpuMeasurement(m: GpuMeasurement): void {
         `${graph === undefined ? '-' : pct(((predicted - graph) / graph) * 100)} | ${Number.isNaN(mbu) ? '-' : mbu.toFixed(2)} | ${profile.efficiency.mbu} |`,
     );
   }
+}
+
+function printMixedTable(profile: Profile, data: GpuData): void {
+  const stepMs = (input: StepInput): number => stepBreakdown(profile, input).stepMs;
   const mixed = mixedPoints(data);
-  if (mixed.length > 0) {
+  if (mixed.length === 0) return;
+  console.log(
+    '\n| decode batch | context tok | + prompt tok | mixed ms | decode alone | prefill alone | parts added | predicted ms | predicted vs mixed | model, parts added |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const p of mixed) {
+    const predicted = stepMs(mixedStep(p.batch, p.contextTokens, p.prefillTokens));
+    const partsAdded = stepMs(decodeStep(p.batch, p.contextTokens)) + stepMs(prefillStep(1, p.prefillTokens));
     console.log(
-      '\n| decode batch | context tok | + prompt tok | mixed ms | decode alone | prefill alone | parts added | predicted ms | predicted vs mixed | model, parts added |',
-    );
-    console.log('|---|---|---|---|---|---|---|---|---|---|');
-    for (const p of mixed) {
-      const predicted = model.stepMs(mixedStep(p.batch, p.contextTokens, p.prefillTokens));
-      const partsAdded =
-        model.stepMs(decodeStep(p.batch, p.contextTokens)) + model.stepMs(prefillStep(1, p.prefillTokens));
-      console.log(
-        `| ${p.batch} | ${p.contextTokens} | ${p.prefillTokens} | ${p.mixedMs.toFixed(2)} | ${p.decodeOnlyMs.toFixed(2)} | ${p.prefillOnlyMs.toFixed(2)} | ` +
-          `${(p.decodeOnlyMs + p.prefillOnlyMs).toFixed(2)} | ${predicted.toFixed(2)} | ${pct(((predicted - p.mixedMs) / p.mixedMs) * 100)} | ${partsAdded.toFixed(2)} |`,
-      );
-    }
-    console.log(
-      `\nMixed steps measured ${data.mixedMeasured?.at.slice(0, 10) ?? '?'} by \`${data.mixedMeasured?.command ?? '?'}\` (CUDA-graph medians; the parts alone measured in the same process).`,
+      `| ${p.batch} | ${p.contextTokens} | ${p.prefillTokens} | ${p.mixedMs.toFixed(2)} | ${p.decodeOnlyMs.toFixed(2)} | ${p.prefillOnlyMs.toFixed(2)} | ` +
+        `${(p.decodeOnlyMs + p.prefillOnlyMs).toFixed(2)} | ${predicted.toFixed(2)} | ${pct(((predicted - p.mixedMs) / p.mixedMs) * 100)} | ${partsAdded.toFixed(2)} |`,
     );
   }
-  const skipped = [...data.prefill, ...data.decode, ...(data.mixed ?? [])].flatMap((p) =>
-    'skipped' in p ? [p] : [],
+  console.log(
+    `\nMixed steps measured ${data.mixedMeasured?.at.slice(0, 10) ?? '?'} by \`${data.mixedMeasured?.command ?? '?'}\` (CUDA-graph medians; the parts alone measured in the same process).`,
   );
-  for (const p of skipped) console.log(`\nSkipped: ${JSON.stringify(p)}`);
 }
 
 function printGpuMeasurements(measurements: GpuMeasurement[], rows: ComparisonRow[]): void {
