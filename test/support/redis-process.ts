@@ -111,17 +111,24 @@ async function waitForPing(port: number): Promise<void> {
 export async function startReplicaOf(primary: RedisProcess): Promise<RedisProcess> {
   await primary.client.set('replication-probe', 'before');
   const replica = await startRedisProcess(['--replicaof', '127.0.0.1', String(primary.port)]);
-  const deadline = Date.now() + 10_000;
   const marker = `after-${Date.now()}`;
   let written = false;
-  for (;;) {
+  const following = async (): Promise<true | undefined> => {
     const info = await replica.client.info('replication');
-    if (/master_link_status:up/.test(info) && !/master_sync_in_progress:1/.test(info)) {
-      if (!written) await primary.client.set('replication-probe', marker);
-      written = true;
-      if ((await replica.client.get('replication-probe')) === marker) return replica;
-    }
-    if (Date.now() > deadline) throw new Error(`replica on ${replica.port} did not follow within 10 s`);
-    await new Promise((r) => setTimeout(r, 20));
+    if (!/master_link_status:up/.test(info) || /master_sync_in_progress:1/.test(info)) return undefined;
+    if (!written) await primary.client.set('replication-probe', marker);
+    written = true;
+    return (await replica.client.get('replication-probe')) === marker ? true : undefined;
+  };
+  try {
+    await waitUntil(following, {
+      description: `replica on ${replica.port} following its primary`,
+      timeoutMs: 10_000,
+      intervalMs: 20,
+    });
+  } catch (error) {
+    await replica.kill();
+    throw error;
   }
+  return replica;
 }

@@ -1,3 +1,4 @@
+import { waitUntil } from '../../harness/stack/readiness.ts';
 import { parseAgentConfig, type AgentConfigInput } from '../../reference-service/agent/config.ts';
 import { demoAgentConfig } from '../../reference-service/agent/demo-config.ts';
 import { startAgent, type RunningAgent } from '../../reference-service/agent/start.ts';
@@ -130,16 +131,17 @@ export async function metricValue(agent: RunningAgent, prefix: string): Promise<
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
+/** Polls `predicate` every 10 ms until it holds; the harness's own poller, with a boolean probe. */
 export async function waitFor(
   predicate: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitUntil(async () => ((await predicate()) ? true : undefined), {
+    description: `waiting for ${what}`,
+    timeoutMs,
+    intervalMs: 10,
+  });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
